@@ -1,0 +1,95 @@
+"""`build()` as a list of stages: load -> select -> render -> parse -> cite -> write."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from brief import model as m
+from brief.errors import OutputError, Problem
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass
+class Built:
+    """One brief, composed and ready for any writer."""
+
+    document: m.Document
+    markdown: str
+
+
+def compose_document(project, topic_id: str, lang: str = "en", template: str | None = None) -> Built:
+    """Select, render, parse and resolve citations: the format-neutral document."""
+    from brief import cite, compose, parse, select
+
+    entry = select.get_topic(project, topic_id)
+    selection = select.select(project, entry)
+    name = template or entry.topic.template
+    markdown = compose.render(project, selection, lang, name)
+    blocks = parse.parse(markdown, name)
+    t = compose.load_strings(project.root, lang)
+    blocks = cite.resolve(blocks, project, lang, t, name)
+    topic = entry.topic
+    meta = m.Meta(
+        title=getattr(topic.title, lang, topic.title.en),
+        subtitle=getattr(topic.question, lang, topic.question.en),
+        lang=lang,
+        tlp=topic.tlp,
+        topic=topic.id,
+        date=compose.build_date().isoformat(),
+        keywords=tuple(topic.select.topics),
+        finding_ids=tuple(selection.ids),
+    )
+    return Built(m.Document(meta, blocks), markdown)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """The output directory exists (or can be made) and is writable."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(Problem(str(out_dir), None, f"cannot create output directory: {e.strerror}",
+                                  "choose another directory with --out DIR")) from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputError(Problem(str(out_dir), None, "output directory is not writable",
+                                  "choose another directory with --out DIR, or fix its permissions"))
+
+
+def generate(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
+             out_dir: Path, template: str | None = None) -> list[Path]:
+    """Write one brief in each format; every file is rendered fully before any is written."""
+    from brief.writers import get_writer
+
+    check_out_dir(out_dir)
+    built = compose_document(project, topic_id, lang, template)
+    outputs: list[tuple[Path, bytes]] = []
+    for fmt in formats:
+        writer = get_writer(fmt)
+        outputs.append((out_dir / f"{topic_id}.{lang}.{fmt}", writer(built.document, project.root)))
+    written = []
+    for path, data in outputs:
+        try:
+            write_atomic(path, data)
+        except OSError as e:
+            raise OutputError(Problem(str(path), None, f"cannot write: {e.strerror}",
+                                      "choose another directory with --out DIR")) from None
+        written.append(path)
+    return written

@@ -1,0 +1,246 @@
+"""Command-line interface: parse arguments, call one library function, print.
+
+This is the only place where errors become messages and exit codes. Library modules are
+imported inside each command so that `brief --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Turn a curated, verified corpus of sources into policy briefs (DOCX and PDF).",
+)
+
+_state: dict = {"project": None}
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _project(templates: bool = True, strict: bool = True):
+    """Load the project; problems print as `path:line: message` and exit 1."""
+    from brief.corpus.load import load_project
+
+    root = Path(_state["project"] or ".")
+    project = load_project(root, templates=templates)
+    if strict:
+        project.raise_if_problems()
+    return project
+
+
+def _run(fn):
+    """Call `fn`; a BriefError prints its problems and exits 1. Never a traceback for bad input."""
+    from brief.errors import BriefError
+
+    try:
+        return fn()
+    except BriefError as e:
+        for p in e.problems:
+            _err(f"error: {p}")
+        raise typer.Exit(e.exit_code)
+
+
+@app.callback()
+def main_options(
+    project: Optional[Path] = typer.Option(None, "--project", "-C", help="Project directory (default: the current directory).",
+                                           file_okay=False),
+):
+    _state["project"] = project
+
+
+@app.command()
+def generate(
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Topic id (see `brief topics`)."),
+    all_: bool = typer.Option(False, "--all", help="Generate every topic."),
+    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
+    lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief: en or zh."),
+    template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
+):
+    """Write DIR/<topic>.<lang>.docx and .pdf for one topic (or --all)."""
+
+    def go():
+        from brief.build import FORMATS, generate as gen
+        from brief.errors import InputError, Problem
+
+        formats = tuple(f.strip() for f in format.split(",") if f.strip())
+        bad = [f for f in formats if f not in FORMATS]
+        if bad or not formats:
+            raise InputError(Problem(None, None, f"unknown format '{','.join(bad) or format}'",
+                                     f"choose from {', '.join(FORMATS)}"))
+        if not topic and not all_:
+            raise InputError(Problem(None, None, "no topic given", "use --topic ID or --all (see `brief topics`)"))
+        project = _project(templates=False)
+        from brief.compose import load_strings
+        load_strings(project.root, lang)
+        out_dir = out if out.is_absolute() or _state["project"] is None else Path(_state["project"]) / out
+        ids = sorted(project.topics) if all_ else [topic]
+        from brief.select import check_topic, get_topic
+
+        for tid in ids:
+            entry = get_topic(project, tid)
+            problems = check_topic(project, entry)
+            if problems:
+                raise InputError(problems)
+        for tid in ids:
+            for path in gen(project, tid, lang=lang, formats=formats, out_dir=out_dir, template=template):
+                typer.echo(f"wrote {path}")
+
+    _run(go)
+
+
+@app.command()
+def check():
+    """Validate everything; print one `path:line: message` per problem (exit 1 if any)."""
+
+    def go():
+        project = _project(templates=True, strict=False)
+        for p in project.problems:
+            typer.echo(str(p))
+        if project.problems:
+            _err(f"{len(project.problems)} problem(s)")
+            raise typer.Exit(1)
+        typer.echo(f"ok: {len(project.sources)} sources, {len(project.findings)} findings, {len(project.topics)} topics")
+
+    _run(go)
+
+
+@app.command()
+def topics(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """List topics with their titles and counts of findings and sources."""
+
+    def go():
+        from brief.select import select
+
+        project = _project(templates=False)
+        rows = []
+        for tid, entry in sorted(project.topics.items()):
+            sel = select(project, entry)
+            rows.append({"id": tid, "title": entry.topic.title.en, "title_zh": entry.topic.title.zh,
+                         "findings": len(sel.findings), "sources": len(sel.source_ids),
+                         "template": entry.topic.template, "tlp": entry.topic.tlp})
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                typer.echo(f"{r['id']:<24} {r['findings']:>3} findings {r['sources']:>2} sources  {r['title']}")
+
+    _run(go)
+
+
+@app.command()
+def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """List the sources in the corpus."""
+
+    def go():
+        project = _project(templates=False)
+        rows = []
+        for sid, e in project.sources.items():
+            s = e.source
+            rows.append({"id": sid, "title": s.title, "title_en": s.title_en, "publisher": s.publisher,
+                         "author": s.author, "published": s.published, "accessed": s.accessed, "url": s.url,
+                         "source_type": s.source_type, "findings": len(e.findings)})
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                typer.echo(f"{r['id']:<32} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
+
+    _run(go)
+
+
+@app.command()
+def findings(
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only findings this topic selects, in brief order."),
+    source: Optional[str] = typer.Option(None, "--source", "-s", help="Only findings from this source."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+):
+    """List findings, optionally those of one topic or one source."""
+
+    def go():
+        from brief.errors import InputError, Problem
+        from brief.select import get_topic, select
+
+        project = _project(templates=False)
+        if topic:
+            items = list(select(project, get_topic(project, topic)).findings)
+        else:
+            items = list(project.findings.values())
+        if source:
+            if source not in project.sources:
+                import difflib
+
+                close = difflib.get_close_matches(source, list(project.sources), n=1)
+                raise InputError(Problem(None, None, f"unknown source '{source}'",
+                                         f"did you mean '{close[0]}'?" if close else "see `brief sources`"))
+            items = [f for f in items if f.source_id == source]
+        rows = [{"id": fe.finding.id, "source": fe.source_id, "kind": fe.finding.kind, "topics": fe.finding.topics,
+                 "stance": fe.finding.stance, "claim": fe.finding.claim.en, "claim_zh": fe.finding.claim.zh,
+                 "quote": fe.finding.quote, "locator": fe.finding.locator.model_dump(), "file": str(fe.loc)}
+                for fe in items]
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                stance = f" [{r['stance']}]" if r["stance"] else ""
+                typer.echo(f"{r['id']}  ({r['kind']}{stance}, {r['source']} ¶{r['locator']['para']})\n    {r['claim']}")
+
+    _run(go)
+
+
+@app.command()
+def locate(
+    source: str = typer.Argument(..., help="Source id."),
+    quote: str = typer.Argument(..., help="The verbatim quote."),
+):
+    """Print the locator (para, start, end) of a quote in a source's body, for a new finding."""
+
+    def go():
+        from brief.errors import InputError, Problem
+
+        project = _project(templates=False, strict=False)
+        if source not in project.sources:
+            raise InputError(Problem(None, None, f"unknown source '{source}'", "see `brief sources`"))
+        hits = [(n, p.index(quote)) for n, p in enumerate(project.sources[source].paragraphs, 1) if quote in p]
+        if not hits:
+            raise InputError(Problem(f"seeds/{source}/body.txt", None, "quote not found in the body",
+                                     "copy it verbatim from one line of body.txt"))
+        for n, start in hits:
+            typer.echo(f"locator: {{para: {n}, start: {start}, end: {start + len(quote)}}}")
+
+    _run(go)
+
+
+@app.command()
+def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Directory for the JSON Schema files.")):
+    """Export the file formats as JSON Schema (for editor validation of YAML)."""
+
+    def go():
+        from brief.build import write_atomic
+        from brief.corpus import schema as s
+
+        for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile)):
+            path = out / f"{name}.schema.json"
+            write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
+            typer.echo(f"wrote {path}")
+
+    _run(go)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

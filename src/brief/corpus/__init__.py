@@ -1,0 +1,1 @@
+"""The corpus: sources, findings, stances and topics, with their schemas and checks."""

@@ -1,0 +1,344 @@
+"""Load and verify a project: sources, findings, stances and topics.
+
+`load_project(root)` reads every file, validates it against its schema and checks the corpus:
+pinned hashes, quotes at their locators, numbers in claims, ids and references between files.
+It collects every problem instead of stopping at the first; `Project.raise_if_problems()` turns
+them into one InputError.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from brief.corpus import yamlio
+from brief.corpus.numbers import missing_numbers, value_in
+from brief.corpus.schema import Finding, FindingsFile, Source, StancesFile, Topic
+from brief.errors import InputError, Problem
+
+
+@dataclass
+class Loc:
+    """Where a loaded object came from: a path shown to the user, and its line."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass
+class SourceEntry:
+    """A source with its body, split into paragraphs (one per line)."""
+
+    source: Source
+    loc: Loc
+    paragraphs: list[str]
+    findings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FindingEntry:
+    """A finding with its location in its findings file."""
+
+    finding: Finding
+    source_id: str
+    loc: Loc
+    index: int  # position in corpus order
+
+
+@dataclass
+class TopicEntry:
+    """A topic file, validated."""
+
+    topic: Topic
+    loc: Loc
+    data: Any  # the raw loaded mapping, for line look-ups
+
+
+@dataclass
+class Project:
+    """Everything under a project root, loaded and cross-checked."""
+
+    root: Path
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    findings: dict[str, FindingEntry] = field(default_factory=dict)
+    stances: StancesFile | None = None
+    topics: dict[str, TopicEntry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def shown(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def raise_if_problems(self) -> None:
+        if self.problems:
+            raise InputError(list(self.problems))
+
+    def position_label(self, stance: str) -> Any:
+        """The label of a stance position, and its axis id."""
+        assert self.stances is not None
+        for axis_id, axis in self.stances.axes.items():
+            if stance in axis.positions:
+                return axis_id, axis.positions[stance]
+        raise KeyError(stance)
+
+
+def _validate(model: type[BaseModel], data: Any, shown: str, what: str) -> Any:
+    """Validate `data`; every schema error becomes a Problem at its own line."""
+    if not isinstance(data, dict):
+        raise InputError(Problem(shown, getattr(data, "line", None) or 1,
+                                 f"expected a mapping at the top of this {what} file",
+                                 "see the file formats in README.md"))
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            line = yamlio.line_of(data, loc)
+            dotted = ".".join(str(p) for p in loc) or "(file)"
+            kind = err["type"]
+            if kind == "extra_forbidden":
+                allowed = sorted(_fields_at(model, loc[:-1]))
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+                problems.append(Problem(shown, line, f"unknown field '{dotted}'", hint))
+            elif kind == "missing":
+                problems.append(Problem(shown, line, f"missing field '{dotted}'",
+                                        f"add '{loc[-1]}:' to this {what}"))
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(Problem(shown, line, f"{dotted}: {msg}", _hint_for(kind)))
+        raise InputError(problems)
+
+
+def _hint_for(kind: str) -> str | None:
+    return {
+        "string_pattern_mismatch": "ids are kebab-case: lowercase letters, digits and '-'",
+        "literal_error": None,
+        "string_type": "write a text value",
+        "int_parsing": "write a whole number",
+        "float_parsing": "write a number",
+    }.get(kind)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
+    """Field names allowed at a location inside `model`, for 'did you mean' hints."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        try:
+            ann = current.model_fields[part].annotation
+        except (AttributeError, KeyError):
+            return set()
+        for arg in (ann, *typing.get_args(ann)):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                current = arg
+                break
+            for sub in typing.get_args(arg):
+                if isinstance(sub, type) and issubclass(sub, BaseModel):
+                    current = sub
+                    break
+    return set(getattr(current, "model_fields", {}))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _guard(project: Project, fn, *args):
+    """Run one loading step; an InputError adds its problems and the step yields None."""
+    try:
+        return fn(*args)
+    except InputError as e:
+        project.problems.extend(e.problems)
+        return None
+
+
+def load_project(root: Path, *, templates: bool = True) -> Project:
+    """Load and check the project at `root`. Problems are collected on the result."""
+    root = root.resolve()
+    project = Project(root=root)
+    seeds = root / "seeds"
+    briefs = root / "briefs"
+    if not seeds.is_dir() or not briefs.is_dir():
+        raise InputError(Problem(str(root), None, "not a brief project (no seeds/ and briefs/ here)",
+                                 "run inside a project, or name one with --project DIR"))
+    stances_path = seeds / "stances.yaml"
+    if stances_path.exists():
+        data = _guard(project, yamlio.load, stances_path, project.shown(stances_path))
+        if data is not None:
+            project.stances = _guard(project, _validate, StancesFile, data, project.shown(stances_path), "stances")
+    if project.stances is None:
+        project.stances = StancesFile(axes={})
+    for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "source.yaml").exists()):
+        _guard(project, _load_source, project, folder)
+    for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "findings.yaml").exists()):
+        _guard(project, _load_findings, project, folder)
+    for path in sorted(briefs.glob("*.yaml")):
+        if path.name.startswith("stakeholders"):
+            continue
+        _guard(project, _load_topic, project, path)
+    _check_topic_tags(project)
+    if templates:
+        from brief.compose import check_templates
+
+        project.problems.extend(check_templates(project))
+    return project
+
+
+def _load_source(project: Project, folder: Path) -> None:
+    path = folder / "source.yaml"
+    shown = project.shown(path)
+    data = yamlio.load(path, shown)
+    src: Source = _validate(Source, data, shown, "source")
+    loc = Loc(shown, 1)
+    problems = []
+    if src.id != folder.name:
+        problems.append(Problem(shown, data.lines.get("id"), f"id '{src.id}' differs from its folder name '{folder.name}'",
+                                "rename the folder or the id so they match"))
+    if src.id in project.sources:
+        problems.append(Problem(shown, data.lines.get("id"), f"duplicate source id '{src.id}'", "give each source its own id"))
+    original = (project.root / "seeds" / src.original)
+    if not original.is_file():
+        problems.append(Problem(shown, data.lines.get("original"), f"original file '{src.original}' not found",
+                                "keep the unchanged original under seeds/originals/ and give its path relative to seeds/"))
+    elif _sha256(original) != src.original_sha256:
+        problems.append(Problem(shown, data.lines.get("original_sha256"),
+                                f"original '{src.original}' has changed: its SHA-256 is {_sha256(original)}",
+                                "originals are never edited; restore the file"))
+    body_path = folder / "body.txt"
+    paragraphs: list[str] = []
+    if not body_path.is_file():
+        problems.append(Problem(shown, None, "no body.txt beside source.yaml", "add the cleaned article text as body.txt"))
+    else:
+        actual = _sha256(body_path)
+        if actual != src.body_sha256:
+            problems.append(Problem(project.shown(body_path), None,
+                                    f"body has drifted from its pinned hash (body_sha256 in {shown} is {src.body_sha256[:12]}…, the file is {actual[:12]}…)",
+                                    f"restore body.txt, or if the change is intended set body_sha256: {actual}"))
+        text = body_path.read_text(encoding="utf-8")
+        paragraphs = text.split("\n")
+        if paragraphs and paragraphs[-1] == "":
+            paragraphs.pop()
+        if original.is_file():
+            problems.extend(_check_deletes_only(project, body_path, original, paragraphs))
+    if problems and any("duplicate" in p.message or "differs" in p.message for p in problems):
+        raise InputError(problems)
+    project.problems.extend(problems)
+    project.sources[src.id] = SourceEntry(src, loc, paragraphs)
+
+
+def _check_deletes_only(project: Project, body_path: Path, original: Path, paragraphs: list[str]) -> list[Problem]:
+    """Cleaning only deletes: body lines are original lines, in the original order."""
+    orig_lines = original.read_text(encoding="utf-8").split("\n")
+    i = 0
+    for n, line in enumerate(paragraphs, 1):
+        while i < len(orig_lines) and orig_lines[i] != line:
+            i += 1
+        if i == len(orig_lines):
+            where = "is not a line of" if line not in orig_lines else "is out of order against"
+            return [Problem(project.shown(body_path), n, f"this line {where} the original {project.shown(original)}",
+                            "cleaning may only delete whole lines from the original, never edit or reorder them")]
+        i += 1
+    return []
+
+
+def _load_findings(project: Project, folder: Path) -> None:
+    path = folder / "findings.yaml"
+    shown = project.shown(path)
+    data = yamlio.load(path, shown)
+    ff: FindingsFile = _validate(FindingsFile, data, shown, "findings")
+    if ff.source != folder.name:
+        raise InputError(Problem(shown, data.lines.get("source"),
+                                 f"source '{ff.source}' differs from the folder name '{folder.name}'",
+                                 "a findings file belongs beside its source's source.yaml"))
+    entry = project.sources.get(ff.source)
+    if entry is None:
+        raise InputError(Problem(shown, data.lines.get("source"), f"finding file points at missing source '{ff.source}'",
+                                 f"add seeds/{ff.source}/source.yaml"))
+    raw_items = data["findings"]
+    axes_positions = {p for a in project.stances.axes.values() for p in a.positions}
+    for i, f in enumerate(ff.findings):
+        line = raw_items.lines[i]
+        item = raw_items[i]
+        loc = Loc(shown, line)
+        if f.id in project.findings:
+            other = project.findings[f.id].loc
+            project.problems.append(Problem(shown, line, f"duplicate finding id '{f.id}' (first at {other})",
+                                            "give each finding its own id"))
+            continue
+        problems: list[Problem] = []
+        problems.extend(_check_quote(entry, f, shown, item))
+        for lang in ("en", "zh"):
+            miss = missing_numbers(getattr(f.claim, lang), f.quote)
+            if miss:
+                problems.append(Problem(shown, item["claim"].lines.get(lang, line),
+                                        f"finding '{f.id}': number(s) {', '.join(miss)} in claim.{lang} do not appear in the quote",
+                                        "every number in a claim must be in its quote; fix the claim or quote more text"))
+        for j, fig in enumerate(f.figures):
+            if not value_in(fig.value, f.quote):
+                problems.append(Problem(shown, item["figures"].lines[j],
+                                        f"finding '{f.id}': figure value {fig.value:g} does not appear in the quote",
+                                        "a figure's value must be written in its quote"))
+        if f.stance is not None and f.stance not in axes_positions:
+            close = difflib.get_close_matches(f.stance, sorted(axes_positions), n=1)
+            problems.append(Problem(shown, item.lines.get("stance", line), f"finding '{f.id}': unknown stance '{f.stance}'",
+                                    f"did you mean '{close[0]}'?" if close else "stances are defined in seeds/stances.yaml"))
+        project.problems.extend(problems)
+        project.findings[f.id] = FindingEntry(f, ff.source, loc, len(project.findings))
+        entry.findings.append(f.id)
+
+
+def _check_quote(entry: SourceEntry, f: Finding, shown: str, item: Any) -> list[Problem]:
+    """The quote stands verbatim in the body, exactly at its locator."""
+    line = item.lines.get("quote", item.line)
+    paras = entry.paragraphs
+    hits = [(n, p.index(f.quote)) for n, p in enumerate(paras, 1) if f.quote in p]
+    if not hits:
+        return [Problem(shown, line, f"finding '{f.id}': quote not found in source '{entry.source.id}'",
+                        "a quote must be copied verbatim from one line of the source's body.txt")]
+    loc = f.locator
+    if loc.para <= len(paras) and paras[loc.para - 1][loc.start:loc.end] == f.quote:
+        return []
+    n, start = hits[0]
+    return [Problem(shown, item.lines.get("locator", line),
+                    f"finding '{f.id}': locator para {loc.para} [{loc.start}:{loc.end}] does not match the quote",
+                    f"the quote is at para {n}, start {start}, end {start + len(f.quote)} "
+                    f"(`brief locate {entry.source.id} QUOTE` prints it)")]
+
+
+def _load_topic(project: Project, path: Path) -> None:
+    shown = project.shown(path)
+    data = yamlio.load(path, shown)
+    topic: Topic = _validate(Topic, data, shown, "topic")
+    if topic.id != path.stem:
+        raise InputError(Problem(shown, data.lines.get("id"), f"id '{topic.id}' differs from the file name '{path.name}'",
+                                 f"rename the file to {topic.id}.yaml or change the id"))
+    project.topics[topic.id] = TopicEntry(topic, Loc(shown, 1), data)
+
+
+def _check_topic_tags(project: Project) -> None:
+    """Tags on findings that no topic selects are almost always typos."""
+    selected = {t for e in project.topics.values() for t in e.topic.select.topics}
+    if not selected:
+        return
+    for fid, fe in project.findings.items():
+        for tag in fe.finding.topics:
+            if tag not in selected:
+                close = difflib.get_close_matches(tag, sorted(selected), n=1)
+                project.problems.append(Problem(fe.loc.path, fe.loc.line,
+                                                f"finding '{fid}': topic tag '{tag}' is not selected by any topic",
+                                                f"did you mean '{close[0]}'?" if close else "add a topic in briefs/ that selects it"))

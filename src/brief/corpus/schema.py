@@ -1,0 +1,197 @@
+"""File schemas: one pydantic model per file kind, one description per field.
+
+`brief schema --out DIR` exports them as JSON Schema so an editor can validate YAML as you type.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+DATE_RE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+TLP_LABELS = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+TOPIC_TAG_HINT = "a topic tag is a kebab-case id such as sovereign-ai"
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are errors, and models are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Text(Strict):
+    """A text in English and Chinese. Both are required."""
+
+    en: str = Field(min_length=1, description="English wording.")
+    zh: str = Field(min_length=1, description="Chinese (simplified) wording.")
+
+
+def _check_date(v: str | None) -> str | None:
+    if v is None:
+        return v
+    if not re.match(DATE_RE, v):
+        raise ValueError(f"{v!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(x) for x in v.split("-")]
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        raise ValueError(f"{v!r}: month out of range")
+    if len(parts) > 2:
+        import datetime
+
+        try:
+            datetime.date(*parts)
+        except ValueError as e:
+            raise ValueError(f"{v!r}: {e}") from None
+    return v
+
+
+class Source(Strict):
+    """`seeds/<id>/source.yaml`: one pinned source and what is known about it.
+
+    Every field comes from the text itself. A field the text does not give stays null and is
+    rendered as unknown ("n.d."); never fill one in from elsewhere.
+    """
+
+    id: str = Field(pattern=ID_RE, description="Stable, readable id; equals the folder name.")
+    original: str = Field(description="Path of the unchanged original file, relative to seeds/.")
+    original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original file.")
+    body_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of body.txt, the cleaned text that quotes point into.")
+    title: str = Field(min_length=1, description="Title in the original language, as the text gives it.")
+    title_supplied: bool = Field(False, description="True when the text has no title and `title` is the analyst's bracketed description.")
+    title_en: str = Field(min_length=1, description="English title (the analyst's translation).")
+    publisher: str | None = Field(None, description="Publisher, outlet or account, as named in the text; null if not named.")
+    author: str | None = Field(None, description="Author as named in the text; null if anonymous or not named.")
+    published: str | None = Field(None, description="Publication date (YYYY, YYYY-MM or YYYY-MM-DD); null if the text gives none.")
+    accessed: str | None = Field(None, description="Access (capture) date; null if unknown.")
+    url: str | None = Field(None, description="URL as given in the text; null if none. Never invented.")
+    language: str = Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$", description="Language of the text, e.g. zh.")
+    source_type: Literal["news-site", "blog", "magazine", "wechat-account", "essay", "report", "other"] = Field(description="Kind of source.")
+    primary_source: str | None = Field(None, description="When the article relays someone else's study or report: that primary source, as the text names it.")
+    notes: str | None = Field(None, description="Caveats and how the metadata was read from the text.")
+
+    _d1 = field_validator("published", "accessed")(lambda cls, v: _check_date(v))
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://", v):
+            raise ValueError("url must start with http:// or https://")
+        return v
+
+
+class Locator(Strict):
+    """Where a quote stands in its source's body.txt."""
+
+    para: int = Field(ge=1, description="Paragraph number: the 1-based line number in body.txt.")
+    start: int = Field(ge=0, description="Offset of the quote's first character in that line (Python string index).")
+    end: int = Field(ge=1, description="Offset just past the quote's last character.")
+
+    @model_validator(mode="after")
+    def _order(self) -> "Locator":
+        if self.end <= self.start:
+            raise ValueError("locator end must be greater than start")
+        return self
+
+
+class Figure(Strict):
+    """One structured value of a `figure` finding."""
+
+    value: float = Field(description="The number as it stands in the quote (e.g. 87, 19.5, 32 for 32%).")
+    unit: Text = Field(description="Unit, e.g. {en: '% of global compute', zh: '%（全球算力占比）'}.")
+    entity: Text = Field(description="What or whom the value is about.")
+    as_of: str | None = Field(None, description="Date the value holds for, if the text states it; null otherwise.")
+
+    _d = field_validator("as_of")(lambda cls, v: _check_date(v))
+
+
+Kind = Literal["fact", "figure", "judgment", "recommendation"]
+
+
+class Finding(Strict):
+    """One finding: a claim in the analyst's words resting on one verbatim quote."""
+
+    id: str = Field(pattern=ID_RE, description="Stable id, unique across the corpus.")
+    kind: Kind = Field(description="fact, figure, judgment or recommendation.")
+    topics: list[str] = Field(min_length=1, description="Topic tags this finding bears on.")
+    stance: str | None = Field(None, description="A position from seeds/stances.yaml, where the finding takes one.")
+    quote: str = Field(min_length=1, description="Verbatim passage in the original language.")
+    locator: Locator
+    claim: Text = Field(description="The claim in the analyst's own words, in English and Chinese.")
+    figures: list[Figure] = Field(default_factory=list, description="Structured values; required for kind figure.")
+
+    @field_validator("topics")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        for t in v:
+            if not re.match(ID_RE, t):
+                raise ValueError(f"{t!r} is not a topic tag; {TOPIC_TAG_HINT}")
+        return v
+
+    @model_validator(mode="after")
+    def _figures(self) -> "Finding":
+        if self.kind == "figure" and not self.figures:
+            raise ValueError("a finding of kind figure needs at least one entry under figures")
+        if self.kind != "figure" and self.figures:
+            raise ValueError(f"only kind figure takes figures (this one is {self.kind})")
+        return self
+
+
+class FindingsFile(Strict):
+    """`seeds/<source-id>/findings.yaml`: the findings drawn from one source."""
+
+    source: str = Field(pattern=ID_RE, description="Id of the source these findings quote; equals the folder name.")
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class StanceAxis(Strict):
+    """A question on which the sources take opposing positions."""
+
+    question: Text
+    positions: dict[str, Text] = Field(min_length=2, description="Position id -> label.")
+
+
+class StancesFile(Strict):
+    """`seeds/stances.yaml`: the stance axes findings may take positions on."""
+
+    axes: dict[str, StanceAxis]
+
+
+class Sentence(Strict):
+    """One sentence of the analyst's text, in both languages, with the findings it rests on."""
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    cites: list[str] = Field(min_length=1, description="Ids of the findings this sentence rests on; each must be in the topic's selection.")
+
+
+class Selector(Strict):
+    """Which findings a topic takes. A finding is taken when it matches every field that is set."""
+
+    topics: list[str] = Field(min_length=1, description="Take findings tagged with any of these topic tags.")
+    kinds: list[Kind] | None = Field(None, description="Only these kinds (default: all).")
+    sources: list[str] | None = Field(None, description="Only findings from these sources (default: all).")
+    exclude_sources: list[str] = Field(default_factory=list, description="Never take findings from these sources.")
+    stances: list[str] | None = Field(None, description="Only findings with one of these stances (default: any, including none).")
+    include: list[str] = Field(default_factory=list, description="Finding ids to take whatever the filters say.")
+    exclude: list[str] = Field(default_factory=list, description="Finding ids to leave out whatever the filters say.")
+
+
+OrderKey = Literal["kind", "source", "position", "id", "topic-match"]
+
+
+class Topic(Strict):
+    """`briefs/<id>.yaml`: one brief. It selects findings and carries the analyst's text."""
+
+    id: str = Field(pattern=ID_RE, description="Topic id; equals the file name without .yaml.")
+    title: Text
+    question: Text = Field(description="The question the brief answers.")
+    select: Selector
+    order: list[OrderKey] = Field(default_factory=lambda: ["kind", "source", "position"],
+                                  description="Sort keys for the selected findings, applied in turn.")
+    template: str = Field("brief", pattern=ID_RE, description="Template name: templates/<name>.md.j2.")
+    tlp: Literal[TLP_LABELS] = Field("TLP:CLEAR", description="Traffic Light Protocol 2.0 label.")  # type: ignore[valid-type]
+    key_findings: list[str] | None = Field(None, description="Ids of findings to lead with; default: the first five of the selection.")
+    bottom_line: list[Sentence] = Field(min_length=1, max_length=3, description="The analyst's bottom line: one to three sentences.")
+    key_judgments: list[Sentence] = Field(min_length=2, max_length=4, description="Two to four key judgments.")

@@ -1,0 +1,100 @@
+"""Read YAML while remembering the line of every mapping key and sequence item.
+
+`load(path)` returns plain dicts and lists of the subclasses below; `line_of(data, loc)`
+turns a pydantic error location into the line it points at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brief.errors import InputError, Problem
+
+
+class LDict(dict):
+    """A dict that knows the line of its start (`line`) and of each key (`lines`)."""
+
+    line: int = 0
+    lines: dict
+
+
+class LList(list):
+    """A list that knows the line of its start (`line`) and of each item (`lines`)."""
+
+    line: int = 0
+    lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
+    loader.flatten_mapping(node)
+    d = LDict()
+    d.line = node.start_mark.line + 1
+    d.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in d:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.lines[key] = key_node.start_mark.line + 1
+    return d
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LList:
+    seq = LList(loader.construct_object(child, deep=True) for child in node.value)
+    seq.line = node.start_mark.line + 1
+    seq.lines = [child.start_mark.line + 1 for child in node.value]
+    return seq
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # Dates and times stay strings: the schema decides what a date is.
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+
+
+def load(path: Path, shown: str) -> Any:
+    """Parse a YAML file; a syntax error becomes an InputError at `shown:line`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(Problem(shown, None, f"not valid UTF-8 ({e.reason} at byte {e.start})",
+                                 "save the file as UTF-8"))
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        msg = "malformed YAML: " + " ".join(str(x) for x in (e.context, e.problem) if x)
+        raise InputError(Problem(shown, line, msg,
+                                 "check indentation, and quote values containing ': ' or '#'"))
+    except yaml.YAMLError as e:
+        raise InputError(Problem(shown, None, f"malformed YAML: {e}", None))
+
+
+def line_of(data: Any, loc: tuple) -> int | None:
+    """The line that best matches a pydantic error location inside loaded data."""
+    line = getattr(data, "line", None) or None
+    node = data
+    for part in loc:
+        if isinstance(node, LDict) and part in node:
+            line = node.lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LList) and isinstance(part, int) and part < len(node):
+            line = node.lines[part]
+            node = node[part]
+        else:
+            break
+    return line

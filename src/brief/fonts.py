@@ -1,0 +1,130 @@
+"""Font discovery for the PDF writer, script runs, and the glyph-coverage check.
+
+Fonts are registered once per process. Text is split into runs: CJK characters (and
+full-width punctuation) go to the CJK font, everything else to the Latin family when it has the
+glyph. A character that no configured font can draw is an error naming where it came from.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from brief.errors import FontError, Problem
+
+LATIN, CJK = "BriefLatin", "BriefCJK"
+
+
+@dataclass
+class FontSet:
+    """The registered fonts and their character maps."""
+
+    latin_cmap: set[int]
+    cjk_cmap: set[int]
+
+
+_FONTS: dict[str, FontSet] = {}
+
+
+def _find(name: str, dirs: list[str], package: str) -> str:
+    for d in dirs:
+        for p in Path(d).rglob(name) if Path(d).is_dir() else ():
+            return str(p)
+    raise FontError(Problem("templates/styles/pdf.yaml", None, f"font file '{name}' not found in {', '.join(dirs)}",
+                            f"install the Debian package {package} (sudo apt-get install {package}), "
+                            f"or point fonts: in the style sheet at a TrueType font you have"))
+
+
+def load(spec: dict) -> FontSet:
+    """Register the fonts of a style sheet's `fonts:` section (once per process)."""
+    key = repr(sorted((k, repr(v)) for k, v in spec.items()))
+    if key in _FONTS:
+        return _FONTS[key]
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    dirs = spec["search_dirs"]
+    lat = spec["latin"]
+    faces = {}
+    for face in ("regular", "bold", "italic", "bolditalic"):
+        path = _find(lat[face], dirs, lat["package"])
+        name = LATIN if face == "regular" else f"{LATIN}-{face}"
+        f = TTFont(name, path)
+        pdfmetrics.registerFont(f)
+        faces[face] = f
+    addMapping(LATIN, 0, 0, LATIN)
+    addMapping(LATIN, 1, 0, f"{LATIN}-bold")
+    addMapping(LATIN, 0, 1, f"{LATIN}-italic")
+    addMapping(LATIN, 1, 1, f"{LATIN}-bolditalic")
+    cjk = spec["cjk"]
+    try:
+        cf = TTFont(CJK, _find(cjk["regular"], dirs, cjk["package"]), subfontIndex=int(cjk.get("subfont", 0)))
+    except FontError:
+        raise
+    except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed
+        raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk['regular']}: {e}",
+                                "use a TrueType CJK font such as wqy-microhei.ttc (fonts-wqy-microhei)")) from None
+    pdfmetrics.registerFont(cf)
+    # The CJK font has one face; bold and italic CJK runs use it too (weight comes from size/colour).
+    for b in (0, 1):
+        for i in (0, 1):
+            addMapping(CJK, b, i, CJK)
+    fs = FontSet(set(faces["regular"].face.charToGlyph), set(cf.face.charToGlyph))
+    _FONTS[key] = fs
+    return fs
+
+
+def is_cjk(ch: str) -> bool:
+    """Characters set in the CJK font: ideographs, kana, hangul, CJK and full-width punctuation."""
+    o = ord(ch)
+    return (
+        0x2E80 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
+        or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF or o >= 0x20000
+    )
+
+
+def font_for(ch: str, fs: FontSet) -> str | None:
+    """The font that draws `ch`, or None if none can."""
+    o = ord(ch)
+    if is_cjk(ch):
+        if o in fs.cjk_cmap:
+            return CJK
+        return LATIN if o in fs.latin_cmap else None
+    if o in fs.latin_cmap:
+        return LATIN
+    if o in fs.cjk_cmap:
+        return CJK
+    return None
+
+
+def runs(text: str, fs: FontSet) -> list[tuple[str, str]]:
+    """Split text into (font, text) runs. Spaces join the run they stand in."""
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        f = font_for(ch, fs) if not ch.isspace() else (out[-1][0] if out else LATIN)
+        if f is None:
+            f = LATIN  # unreachable after check(); keeps the function total
+        if out and out[-1][0] == f:
+            out[-1] = (f, out[-1][1] + ch)
+        else:
+            out.append((f, ch))
+    return out
+
+
+def check(texts: list[tuple[str, str]], fs: FontSet) -> None:
+    """Fail, listing every character no configured font can draw and where it came from."""
+    problems = []
+    seen = set()
+    for where, text in texts:
+        for ch in text:
+            if ch.isspace() or (where, ch) in seen:
+                continue
+            if font_for(ch, fs) is None:
+                seen.add((where, ch))
+                name = unicodedata.name(ch, "unnamed character")
+                problems.append(Problem(where, None, f"no configured font can draw {ch!r} (U+{ord(ch):04X} {name})",
+                                        "change the text, or add a font that covers it in templates/styles/pdf.yaml"))
+    if problems:
+        raise FontError(problems)

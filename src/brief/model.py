@@ -1,0 +1,185 @@
+"""The format-neutral document model. Every writer renders exactly these nodes.
+
+Blocks and inlines are frozen dataclasses; a writer has one function per node type and reports
+(never drops) a node it cannot render. Roles (`Div.role`) are semantic names, such as
+"bottom-line" or "finding"; style data maps each role to a look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+# ---- inlines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Str:
+    """Plain text, already unescaped: writers escape it for their own format."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph:
+    """Emphasis (italic)."""
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Strong emphasis (bold)."""
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    """Inline code, verbatim."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink; `url` is http(s) or mailto only (others become plain text at parse time)."""
+    url: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Cite:
+    """A citation of one or more findings (`keys`: finding ids); `numbers` are set by cite.resolve."""
+    keys: tuple[str, ...]
+    numbers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SoftBreak:
+    """A line break in the source text: a space when rendered."""
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    """A hard line break."""
+
+
+Inline = Union[Str, Emph, Strong, Code, Link, Cite, SoftBreak, LineBreak]
+
+# ---- blocks --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading, level 1-3; `anchor` is a stable id for links and bookmarks."""
+    level: int
+    children: tuple[Inline, ...]
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph."""
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class BlockQuote:
+    """A quotation, such as a finding's verbatim source passage."""
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """An unordered list; each item is a tuple of blocks."""
+    items: tuple[tuple["Block", ...], ...]
+
+
+@dataclass(frozen=True)
+class OrderedList:
+    """A numbered list starting at `start`."""
+    start: int
+    items: tuple[tuple["Block", ...], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A simple table: a header row and body rows of inline cells."""
+    header: tuple[tuple[Inline, ...], ...]
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class Div:
+    """A block with a semantic role (from a `::: role` fence in the template)."""
+    role: str
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thematic break."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the reference list: its number, the source id, formatted text and its URL."""
+    number: int
+    source_id: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class References:
+    """The reference list; a template places it with an empty `::: references` fence."""
+    entries: tuple[Reference, ...] = ()
+
+
+Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References]
+
+# ---- document ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a document is: title, language, marking and provenance for file metadata."""
+    title: str
+    subtitle: str
+    lang: str
+    tlp: str
+    topic: str
+    date: str
+    organisation: str = ""
+    keywords: tuple[str, ...] = ()
+    finding_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole brief: metadata and blocks."""
+    meta: Meta
+    blocks: tuple[Block, ...]
+    sources: dict = field(default_factory=dict, compare=False)
+
+
+def inline_text(inlines: tuple[Inline, ...]) -> str:
+    """Plain text of inlines (citations as [n])."""
+    out = []
+    for node in inlines:
+        if isinstance(node, Str | Code):
+            out.append(node.text)
+        elif isinstance(node, Emph | Strong | Link):
+            out.append(inline_text(node.children))
+        elif isinstance(node, Cite):
+            out.append("[" + ", ".join(str(n) for n in node.numbers) + "]")
+        elif isinstance(node, SoftBreak | LineBreak):
+            out.append(" ")
+    return "".join(out)
+
+
+def walk_blocks(blocks: tuple[Block, ...]):
+    """Every block, depth first, in document order."""
+    for b in blocks:
+        yield b
+        if isinstance(b, Div | BlockQuote):
+            yield from walk_blocks(b.blocks)
+        elif isinstance(b, BulletList | OrderedList):
+            for item in b.items:
+                yield from walk_blocks(item)

@@ -1,0 +1,133 @@
+"""Topic selector: a topic's declarative selector -> its ordered findings and their sources."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from brief.corpus.load import FindingEntry, Project, TopicEntry
+from brief.errors import InputError, Problem
+
+KIND_ORDER = {"figure": 0, "fact": 1, "judgment": 2, "recommendation": 3}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The findings a topic takes, in brief order, and the sources they come from."""
+
+    topic: TopicEntry
+    findings: tuple[FindingEntry, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [f.finding.id for f in self.findings]
+
+    @property
+    def source_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for f in self.findings:
+            seen.setdefault(f.source_id, None)
+        return list(seen)
+
+
+def get_topic(project: Project, topic_id: str) -> TopicEntry:
+    """The topic with this id, or an error that suggests the closest one."""
+    if topic_id in project.topics:
+        return project.topics[topic_id]
+    ids = sorted(project.topics)
+    close = difflib.get_close_matches(topic_id, ids, n=1, cutoff=0.4)
+    hint = f"did you mean '{close[0]}'?" if close else None
+    hint = (hint + " " if hint else "") + f"known topics: {', '.join(ids)}"
+    raise InputError(Problem("briefs/", None, f"unknown topic '{topic_id}'", hint))
+
+
+def select(project: Project, entry: TopicEntry) -> Selection:
+    """Apply a topic's selector and ordering to the corpus."""
+    sel = entry.topic.select
+    tags = set(sel.topics)
+    chosen: list[FindingEntry] = []
+    for fe in project.findings.values():
+        f = fe.finding
+        if f.id in sel.exclude or fe.source_id in sel.exclude_sources:
+            continue
+        take = (
+            bool(tags.intersection(f.topics))
+            and (sel.kinds is None or f.kind in sel.kinds)
+            and (sel.sources is None or fe.source_id in sel.sources)
+            and (sel.stances is None or f.stance in sel.stances)
+        )
+        if take or f.id in sel.include:
+            chosen.append(fe)
+    source_rank = {s: i for i, s in enumerate(sel.sources or sorted(project.sources))}
+
+    def key(fe: FindingEntry) -> tuple:
+        f = fe.finding
+        parts: list = []
+        for k in entry.topic.order:
+            if k == "kind":
+                parts.append(KIND_ORDER[f.kind])
+            elif k == "source":
+                parts.append(source_rank.get(fe.source_id, len(source_rank)))
+            elif k == "position":
+                parts.extend((f.locator.para, f.locator.start))
+            elif k == "id":
+                parts.append(f.id)
+            elif k == "topic-match":
+                parts.append(0 if entry.topic.select.topics[0] in f.topics else 1)
+        parts.append(fe.index)
+        return tuple(parts)
+
+    return Selection(entry, tuple(sorted(chosen, key=key)))
+
+
+def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
+    """Cross-file checks of one topic: references exist, the selector selects, cites are selected."""
+    t = entry.topic
+    data = entry.data
+    shown = entry.loc.path
+    problems: list[Problem] = []
+    sel_data = data.get("select", {})
+    for field in ("sources", "exclude_sources"):
+        for i, sid in enumerate(getattr(t.select, field) or []):
+            if sid not in project.sources:
+                close = difflib.get_close_matches(sid, sorted(project.sources), n=1)
+                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown source '{sid}'",
+                                        f"did you mean '{close[0]}'?" if close else "see `brief sources`"))
+    for field in ("include", "exclude"):
+        for i, fid in enumerate(getattr(t.select, field)):
+            if fid not in project.findings:
+                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown finding '{fid}'",
+                                        _closest_finding(project, fid)))
+    positions = {p for a in project.stances.axes.values() for p in a.positions}
+    for i, st in enumerate(t.select.stances or []):
+        if st not in positions:
+            problems.append(Problem(shown, sel_data["stances"].lines[i], f"select.stances: unknown stance '{st}'",
+                                    f"known stances: {', '.join(sorted(positions))}"))
+    selection = select(project, entry)
+    if not selection.findings:
+        problems.append(Problem(shown, data.lines.get("select"), f"topic '{t.id}': the selector selects no findings",
+                                "widen select.topics, or check the tags on the findings"))
+        return problems
+    chosen = set(selection.ids)
+    for field in ("bottom_line", "key_judgments"):
+        items = data.get(field) or []
+        for i, sentence in enumerate(getattr(t, field)):
+            for j, fid in enumerate(sentence.cites):
+                line = items[i]["cites"].lines[j] if i < len(items) and "cites" in items[i] else data.lines.get(field)
+                if fid not in project.findings:
+                    problems.append(Problem(shown, line, f"{field}[{i + 1}] cites unknown finding '{fid}'",
+                                            _closest_finding(project, fid)))
+                elif fid not in chosen:
+                    problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
+                                            "cite a selected finding, or add it with select.include"))
+    for i, fid in enumerate(t.key_findings or []):
+        if fid not in chosen:
+            what = "unknown finding" if fid not in project.findings else "a finding this topic does not select:"
+            problems.append(Problem(shown, data["key_findings"].lines[i], f"key_findings: {what} '{fid}'",
+                                    _closest_finding(project, fid)))
+    return problems
+
+
+def _closest_finding(project: Project, fid: str) -> str:
+    close = difflib.get_close_matches(fid, list(project.findings), n=1)
+    return f"did you mean '{close[0]}'?" if close else "see `brief findings`"

@@ -1,0 +1,289 @@
+"""DOCX writer: the document model -> DOCX bytes, with python-docx.
+
+Looks come from templates/styles/reference.docx; this writer only names styles (mapped by
+templates/styles/docx.yaml). Text is cleaned of characters XML cannot hold. Hyperlinks are real
+w:hyperlink elements; citations link to bookmarks on their reference entries. Output is
+reproducible: fixed zip timestamps and core properties from the document's metadata.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+from brief import model as m
+from brief.compose import build_date, clean_text, load_strings
+from brief.errors import InputError, Problem
+from brief.writers.styles import REFERENCE_DOCX, role_style
+
+DOCX_MAP = Path("templates") / "styles" / "docx.yaml"
+
+
+@lru_cache(maxsize=4)
+def _style_map(path: str, mtime: float) -> dict:
+    from brief.corpus import yamlio
+
+    return yamlio.load(Path(path), str(DOCX_MAP))
+
+
+def _xml_safe(text: str) -> str:
+    return clean_text(text)
+
+
+class _Writer:
+    def __init__(self, doc: m.Document, root: Path):
+        from docx import Document
+
+        ref = root / REFERENCE_DOCX
+        if not ref.is_file():
+            raise InputError(Problem(str(REFERENCE_DOCX), None, "reference.docx not found",
+                                     "restore it, or rebuild it with tools/make_reference_docx.py"))
+        map_path = root / DOCX_MAP
+        self.map = _style_map(str(map_path), map_path.stat().st_mtime)
+        self.doc = doc
+        self.t = load_strings(root, doc.meta.lang)
+        self.d = Document(str(ref))
+        self.bookmark_id = 0
+        styles = {s.name for s in self.d.styles}
+        needed = {self.map["body"], self.map["reference"], *self.map["headings"].values(),
+                  *(v for r in self.map["roles"].values() for v in r.values())}
+        missing = sorted(needed - styles)
+        if missing:
+            raise InputError(Problem(str(REFERENCE_DOCX), None, f"styles missing from reference.docx: {', '.join(missing)}",
+                                     f"add them in Word/LibreOffice, or change {DOCX_MAP}"))
+
+    # ---- inlines ------------------------------------------------------------------------
+    def inlines(self, p, nodes, bold=False, italic=False):
+        for n in nodes:
+            if isinstance(n, (m.Str, m.Code)):
+                self.run(p, n.text, bold, italic)
+            elif isinstance(n, m.Emph):
+                self.inlines(p, n.children, bold, True)
+            elif isinstance(n, m.Strong):
+                self.inlines(p, n.children, True, italic)
+            elif isinstance(n, m.Link):
+                self.hyperlink(p, m.inline_text(n.children), url=n.url)
+            elif isinstance(n, m.Cite):
+                self.run(p, "[", bold, italic)
+                for i, num in enumerate(n.numbers):
+                    if i:
+                        self.run(p, ", ", bold, italic)
+                    self.hyperlink(p, str(num), anchor=f"ref-{num}")
+                self.run(p, "]", bold, italic)
+            elif isinstance(n, m.SoftBreak):
+                self.run(p, " ", bold, italic)
+            elif isinstance(n, m.LineBreak):
+                p.add_run().add_break()
+            else:
+                raise TypeError(f"DOCX writer cannot render inline {type(n).__name__}")
+
+    def run(self, p, text, bold=False, italic=False):
+        r = p.add_run(_xml_safe(text))
+        if bold:
+            r.bold = True
+        if italic:
+            r.italic = True
+        return r
+
+    def hyperlink(self, p, text, url=None, anchor=None):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        h = OxmlElement("w:hyperlink")
+        if url:
+            rid = p.part.relate_to(url, RT.HYPERLINK, is_external=True)
+            h.set(qn("r:id"), rid)
+        else:
+            h.set(qn("w:anchor"), anchor)
+        r = OxmlElement("w:r")
+        rpr = OxmlElement("w:rPr")
+        rs = OxmlElement("w:rStyle")
+        rs.set(qn("w:val"), self.map["hyperlink"])
+        rpr.append(rs)
+        r.append(rpr)
+        t = OxmlElement("w:t")
+        t.text = _xml_safe(text)
+        t.set(qn("xml:space"), "preserve")
+        r.append(t)
+        h.append(r)
+        p._p.append(h)
+
+    def bookmark(self, p, name):
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        self.bookmark_id += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self.bookmark_id))
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self.bookmark_id))
+        p._p.insert(0, start)
+        p._p.append(end)
+
+    # ---- blocks -------------------------------------------------------------------------
+    def blocks(self, nodes, stack=()):
+        for b in nodes:
+            handler = getattr(self, "b_" + type(b).__name__, None)
+            if handler is None:
+                raise TypeError(f"DOCX writer cannot render block {type(b).__name__}")
+            handler(b, stack)
+
+    def para(self, style):
+        return self.d.add_paragraph(style=style)
+
+    def b_Heading(self, b, stack):
+        style = role_style(self.map["roles"], stack, "heading", self.map["headings"].get(b.level, "Heading 3"))
+        p = self.para(style)
+        self.inlines(p, b.children)
+        if b.anchor:
+            self.bookmark(p, b.anchor[:40])
+
+    def b_Para(self, b, stack):
+        p = self.para(role_style(self.map["roles"], stack, "para", self.map["body"]))
+        self.inlines(p, b.children)
+
+    def b_BlockQuote(self, b, stack):
+        self.blocks(b.blocks, stack + ("quote",))
+
+    def b_Div(self, b, stack):
+        self.blocks(b.blocks, stack + (b.role,))
+
+    def _list(self, items, stack, style):
+        for item in items:
+            for blk in item:
+                if isinstance(blk, m.Para):
+                    p = self.para(style)
+                    self.inlines(p, blk.children)
+                else:
+                    self.blocks((blk,), stack)
+
+    def b_BulletList(self, b, stack):
+        self._list(b.items, stack, self.map["bullet"])
+
+    def b_OrderedList(self, b, stack):
+        # Numbers are written as text so that they match the PDF and survive any numbering scheme.
+        for i, item in enumerate(b.items, b.start):
+            first = True
+            for blk in item:
+                if isinstance(blk, m.Para) and first:
+                    p = self.para(role_style(self.map["roles"], stack, "para", self.map["body"]))
+                    p.paragraph_format.left_indent = None
+                    self.run(p, f"{i}. ")
+                    self.inlines(p, blk.children)
+                    first = False
+                else:
+                    self.blocks((blk,), stack)
+
+    def b_Rule(self, b, stack):
+        self.para(self.map["body"])
+
+    def b_Table(self, b, stack):
+        rows = ([b.header] if b.header else []) + list(b.rows)
+        if not rows:
+            return
+        table = self.d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+        try:
+            table.style = self.d.styles["Table Grid"]
+        except KeyError:
+            pass
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                p = table.cell(r, c).paragraphs[0]
+                self.inlines(p, cell, bold=bool(b.header) and r == 0)
+
+    def b_References(self, b, stack):
+        for e in b.entries:
+            p = self.para(self.map["reference"])
+            self.run(p, f"[{e.number}] ")
+            self.inlines(p, e.children)
+            self.bookmark(p, f"ref-{e.number}")
+
+    # ---- furniture and metadata ---------------------------------------------------------
+    def furniture(self):
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        def field(p, instr):
+            for kind, text in (("begin", None), (None, instr), ("separate", None), ("t", "1"), ("end", None)):
+                r = OxmlElement("w:r")
+                if kind in ("begin", "separate", "end"):
+                    fc = OxmlElement("w:fldChar")
+                    fc.set(qn("w:fldCharType"), kind)
+                    r.append(fc)
+                elif kind == "t":
+                    t = OxmlElement("w:t")
+                    t.text = text
+                    r.append(t)
+                else:
+                    it = OxmlElement("w:instrText")
+                    it.set(qn("xml:space"), "preserve")
+                    it.text = f" {instr} "
+                    r.append(it)
+                p._p.append(r)
+
+        for section in self.d.sections:
+            header = section.header
+            hp = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+            hp.style = self.d.styles[self.map["marking"]]
+            hp.add_run(self.doc.meta.tlp)
+            footer = section.footer
+            fp = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+            fp.style = self.d.styles[self.map["marking"]]
+            fp.add_run(self.doc.meta.tlp)
+            pp = footer.add_paragraph(style=self.d.styles[self.map["furniture"]])
+            label = self.t.page_of
+            before, _, rest = label.partition("{page}")
+            middle, _, after = rest.partition("{pages}")
+            pp.add_run(before)
+            field(pp, "PAGE")
+            pp.add_run(middle)
+            field(pp, "NUMPAGES")
+            pp.add_run(after)
+
+    def properties(self):
+        meta = self.doc.meta
+        cp = self.d.core_properties
+        when = datetime.datetime.combine(build_date(), datetime.time(0, 0))
+        cp.title = _xml_safe(meta.title)[:255]
+        cp.subject = _xml_safe(meta.subtitle)[:255]
+        cp.author = _xml_safe(meta.organisation or "brief")[:255]
+        cp.last_modified_by = cp.author
+        cp.keywords = ", ".join(meta.keywords)[:255]
+        cp.comments = ""
+        cp.category = meta.tlp
+        cp.language = "zh-CN" if meta.lang == "zh" else meta.lang
+        cp.created = when
+        cp.modified = when
+        cp.revision = 1
+
+    def build(self) -> bytes:
+        self.blocks(self.doc.blocks)
+        self.furniture()
+        self.properties()
+        buf = io.BytesIO()
+        self.d.save(buf)
+        return _normalise_zip(buf.getvalue())
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Re-zip with fixed timestamps and sorted entries ([Content_Types].xml first)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def write(doc: m.Document, root: Path) -> bytes:
+    """Render a document to DOCX bytes."""
+    return _Writer(doc, root).build()

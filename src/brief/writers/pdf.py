@@ -1,0 +1,350 @@
+"""PDF writer: the document model -> PDF bytes, with reportlab platypus.
+
+Looks come from templates/styles/pdf.yaml. All text is escaped for reportlab's paragraph
+markup and split into Latin/CJK font runs; links are http(s)/mailto only. Page furniture (the TLP
+marking in header and footer, page X of Y) is drawn in onPage callbacks, not in the story.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from brief import fonts as F
+from brief import model as m
+from brief.compose import clean_text, load_strings
+from brief.writers.styles import pdf_style, role_style
+
+_EXTRA_CANNOT_START = "，。、：；！？）》〉」』】〕”’…·％"
+_EXTRA_CANNOT_END = "（《〈「『【〔“‘"
+
+
+def _patch_line_breaking() -> None:
+    """Full-width punctuation must never start a line (reportlab's set lacks some)."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    add = "".join(ch for ch in _EXTRA_CANNOT_START if ch not in paragraph.ALL_CANNOT_START)
+    paragraph.ALL_CANNOT_START += add
+    textsplit.ALL_CANNOT_START += add
+
+
+_PATCHED = False
+
+
+class _Writer:
+    def __init__(self, doc: m.Document, root: Path):
+        from reportlab.lib import colors
+        from reportlab.lib.enums import TA_LEFT
+        from reportlab.lib.styles import ParagraphStyle
+
+        self.doc = doc
+        self.root = root
+        self.sheet = pdf_style(root)
+        self.fs = F.load(self.sheet["fonts"])
+        self.t = load_strings(root, doc.meta.lang)
+        self.colours = {k: colors.HexColor(v) for k, v in self.sheet["colours"].items()}
+        self.styles = {}
+        for name, s in self.sheet["styles"].items():
+            self.styles[name] = ParagraphStyle(
+                name,
+                fontName=F.LATIN,
+                fontSize=float(s["size"]),
+                leading=float(s.get("leading", s["size"] * 1.35)),
+                textColor=self.colours[s.get("colour", "text")],
+                spaceBefore=float(s.get("space_before", 0)),
+                spaceAfter=float(s.get("space_after", 0)),
+                leftIndent=float(s.get("left_indent", 0)),
+                firstLineIndent=float(s.get("first_line_indent", 0)),
+                alignment=TA_LEFT,
+                wordWrap="CJK",
+                allowWidows=0,
+                allowOrphans=0,
+            )
+            self.styles[name].bold = bool(s.get("bold"))
+        self.roles = self.sheet["roles"]
+        self.story: list = []
+        self.outline: list[tuple[int, str, str]] = []
+
+    # ---- text ---------------------------------------------------------------------------
+    def runs(self, text: str, bold: bool = False, italic: bool = False) -> str:
+        """Escaped reportlab markup for plain text, with per-script font runs."""
+        text = clean_text(text)
+        out = []
+        for font, chunk in F.runs(text, self.fs):
+            esc = escape(chunk)
+            if font == F.CJK:
+                out.append(f'<font name="{F.CJK}">{esc}</font>')
+            else:
+                out.append(esc)
+        s = "".join(out)
+        if bold:
+            s = f"<b>{s}</b>"
+        if italic:
+            s = f"<i>{s}</i>"
+        return s
+
+    def inlines(self, nodes, bold=False, italic=False) -> str:
+        out = []
+        for n in nodes:
+            if isinstance(n, m.Str):
+                out.append(self.runs(n.text, bold, italic))
+            elif isinstance(n, m.Code):
+                out.append(self.runs(n.text, bold, italic))
+            elif isinstance(n, m.Emph):
+                out.append(self.inlines(n.children, bold, True))
+            elif isinstance(n, m.Strong):
+                out.append(self.inlines(n.children, True, italic))
+            elif isinstance(n, m.Link):
+                href = quoteattr(n.url)
+                out.append(f'<a href={href} color="{self.sheet["colours"]["link"]}">{self.inlines(n.children, bold, italic)}</a>')
+            elif isinstance(n, m.Cite):
+                links = ", ".join(f'<a href="#ref-{k}" color="{self.sheet["colours"]["link"]}">{k}</a>' for k in n.numbers)
+                out.append(f"[{links}]")
+            elif isinstance(n, m.SoftBreak):
+                out.append(" ")
+            elif isinstance(n, m.LineBreak):
+                out.append("<br/>")
+            else:
+                raise TypeError(f"PDF writer cannot render inline {type(n).__name__}")
+        return "".join(out)
+
+    def para(self, markup: str, style_name: str, anchor: str | None = None):
+        from reportlab.platypus import Paragraph
+
+        style = self.styles[style_name]
+        if style.bold:
+            markup = f"<b>{markup}</b>"
+        if anchor:
+            markup = f'<a name="{anchor}"/>' + markup
+        return Paragraph(markup, style)
+
+    # ---- blocks -------------------------------------------------------------------------
+    def blocks(self, nodes, stack: tuple[str, ...] = ()) -> list:
+        out: list = []
+        for b in nodes:
+            handler = getattr(self, "b_" + type(b).__name__, None)
+            if handler is None:
+                raise TypeError(f"PDF writer cannot render block {type(b).__name__}")
+            out.extend(handler(b, stack))
+        return out
+
+    def b_Heading(self, b: m.Heading, stack):
+        default = self.sheet["headings"].get(b.level, "h3")
+        style = role_style(self.roles, stack, "heading", default)
+        p = self.para(self.inlines(b.children), style, b.anchor)
+        p._bookmark = (b.level, m.inline_text(b.children), b.anchor)
+        return [p]
+
+    def b_Para(self, b: m.Para, stack):
+        return [self.para(self.inlines(b.children), role_style(self.roles, stack, "para", "body"))]
+
+    def b_BlockQuote(self, b: m.BlockQuote, stack):
+        return self.blocks(b.blocks, stack + ("quote",))
+
+    def _list(self, items, stack, start=None):
+        from reportlab.platypus import ListFlowable, ListItem
+
+        style = role_style(self.roles, stack, "list_item", "list_item")
+        flow_items = []
+        for item in items:
+            inner = []
+            for blk in item:
+                if isinstance(blk, m.Para):
+                    inner.append(self.para(self.inlines(blk.children), style))
+                else:
+                    inner.extend(self.blocks((blk,), stack))
+            flow_items.append(ListItem(inner))
+        kw = dict(bulletFontName=F.LATIN, bulletFontSize=self.styles[style].fontSize,
+                  leftIndent=float(self.sheet.get("list_indent", 14)) + 4, bulletColor=self.colours["accent"])
+        if start is None:
+            return [ListFlowable(flow_items, bulletType="bullet", start="•", **kw)]
+        return [ListFlowable(flow_items, bulletType="1", start=start, bulletFormat="%s.", **kw)]
+
+    def b_BulletList(self, b: m.BulletList, stack):
+        return self._list(b.items, stack)
+
+    def b_OrderedList(self, b: m.OrderedList, stack):
+        return self._list(b.items, stack, b.start)
+
+    def b_Div(self, b: m.Div, stack):
+        from reportlab.platypus import HRFlowable, KeepTogether
+
+        inner = self.blocks(b.blocks, stack + (b.role,))
+        if b.role == "quote":
+            from reportlab.platypus import Table, TableStyle
+
+            t = Table([[inner]], colWidths=[self.frame_width - 10])
+            t.setStyle(TableStyle([
+                ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
+                ("LINEBEFORE", (0, 0), (0, 0), 2, self.colours["quote_bar"]),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]))
+            return [t]
+        if b.role == "finding":
+            return [KeepTogether(inner)]
+        if b.role == "title-block" and self.sheet.get("rule_after_title"):
+            return inner + [HRFlowable(width="100%", thickness=0.8, color=self.colours["rule"], spaceBefore=4, spaceAfter=6)]
+        return inner
+
+    def b_Rule(self, b, stack):
+        from reportlab.platypus import HRFlowable
+
+        return [HRFlowable(width="100%", thickness=0.5, color=self.colours["rule"], spaceBefore=4, spaceAfter=4)]
+
+    def b_Table(self, b: m.Table, stack):
+        from reportlab.platypus import Table, TableStyle
+
+        st = "table"
+        data = []
+        if b.header:
+            data.append([self.para(self.inlines(c, bold=True), st) for c in b.header])
+        for row in b.rows:
+            data.append([self.para(self.inlines(c), st) for c in row])
+        t = Table(data, repeatRows=1 if b.header else 0)
+        t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
+            ("GRID", (0, 0), (-1, -1), 0.4, self.colours["rule"]),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        return [t]
+
+    def b_References(self, b: m.References, stack):
+        return [self.para(f"[{e.number}] " + self.inlines(e.children), "reference", f"ref-{e.number}") for e in b.entries]
+
+    # ---- glyph coverage -----------------------------------------------------------------
+    def texts(self) -> list[tuple[str, str]]:
+        """Every text of the document, labelled with the finding or section it belongs to."""
+        out: list[tuple[str, str]] = [("title", self.doc.meta.title), ("question", self.doc.meta.subtitle)]
+
+        def inl(nodes):
+            for n in nodes:
+                if isinstance(n, (m.Str, m.Code)):
+                    yield n.text
+                elif isinstance(n, (m.Emph, m.Strong, m.Link)):
+                    yield from inl(n.children)
+
+        def first_cite(nodes) -> str | None:
+            for blk in m.walk_blocks(nodes):
+                if isinstance(blk, m.Para):
+                    for n in blk.children:
+                        if isinstance(n, m.Cite):
+                            return ", ".join(n.keys)
+            return None
+
+        def walk(nodes, label):
+            for blk in nodes:
+                if isinstance(blk, m.Heading):
+                    label = f"section '{m.inline_text(blk.children)}'"
+                    out.append((label, "".join(inl(blk.children))))
+                elif isinstance(blk, m.Div):
+                    sub = label
+                    if blk.role == "finding":
+                        keys = first_cite(blk.blocks)
+                        sub = f"finding {keys}" if keys else label
+                    walk(blk.blocks, sub)
+                elif isinstance(blk, m.BlockQuote):
+                    walk(blk.blocks, label)
+                elif isinstance(blk, m.Para):
+                    out.append((label, "".join(inl(blk.children))))
+                elif isinstance(blk, (m.BulletList, m.OrderedList)):
+                    for item in blk.items:
+                        walk(item, label)
+                elif isinstance(blk, m.Table):
+                    for cell in (*blk.header, *(c for r in blk.rows for c in r)):
+                        out.append((label, "".join(inl(cell))))
+                elif isinstance(blk, m.References):
+                    for e in blk.entries:
+                        out.append((f"reference [{e.number}] ({e.source_id})", "".join(inl(e.children))))
+        walk(self.doc.blocks, "document")
+        return [(f"brief '{self.doc.meta.topic}' ({self.doc.meta.lang}): {w}", s) for w, s in out]
+
+    # ---- page furniture -----------------------------------------------------------------
+    def furniture(self, canv, doc):
+        from reportlab.lib.units import mm  # noqa: F401
+
+        canv.saveState()
+        w, h = doc.pagesize
+        lm, rm = doc.leftMargin, doc.rightMargin
+        mark = self.styles["marking"]
+        fur = self.styles["furniture"]
+        canv.setFillColor(mark.textColor)
+        canv.setFont(f"{F.LATIN}-bold" if mark.bold else F.LATIN, mark.fontSize)
+        top_y = h - doc.topMargin + 10
+        bottom_y = doc.bottomMargin - 18
+        canv.drawRightString(w - rm, top_y, self.doc.meta.tlp)
+        canv.drawRightString(w - rm, bottom_y, self.doc.meta.tlp)
+        canv.setFillColor(fur.textColor)
+        self._draw_runs(canv, lm, top_y, self.doc.meta.title, fur.fontSize, max_width=w - lm - rm - 120)
+        page = canv.getPageNumber()
+        total = self.total_pages or "?"
+        self._draw_runs(canv, lm, bottom_y, self.t.page_of.format(page=page, pages=total), fur.fontSize)
+        canv.setStrokeColor(self.colours["rule"])
+        canv.setLineWidth(0.5)
+        canv.line(lm, top_y - 4, w - rm, top_y - 4)
+        canv.line(lm, bottom_y + 13, w - rm, bottom_y + 13)
+        canv.restoreState()
+
+    def _draw_runs(self, canv, x, y, text, size, max_width=None):
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        text = clean_text(text)
+        if max_width is not None:
+            while text and sum(stringWidth(c, f, size) for f, c in F.runs(text, self.fs)) > max_width:
+                text = text[:-2] + "…"
+        for font, chunk in F.runs(text, self.fs):
+            canv.setFont(font, size)
+            canv.drawString(x, y, chunk)
+            x += stringWidth(chunk, font, size)
+
+    # ---- build --------------------------------------------------------------------------
+    def build(self) -> bytes:
+        from reportlab.lib.pagesizes import A4, LETTER
+        from reportlab.lib.units import mm
+        from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+        F.check(self.texts(), self.fs)
+        pg = self.sheet["page"]
+        size = {"A4": A4, "LETTER": LETTER}[str(pg.get("size", "A4")).upper()]
+        margins = dict(topMargin=pg["margin_top_mm"] * mm, bottomMargin=pg["margin_bottom_mm"] * mm,
+                       leftMargin=pg["margin_left_mm"] * mm, rightMargin=pg["margin_right_mm"] * mm)
+        self.frame_width = size[0] - margins["leftMargin"] - margins["rightMargin"]
+        meta = self.doc.meta
+        writer = self
+
+        class Doc(BaseDocTemplate):
+            def afterFlowable(self, flowable):
+                bm = getattr(flowable, "_bookmark", None)
+                if bm:
+                    level, title, key = bm
+                    self.canv.bookmarkPage(key)
+                    self.canv.addOutlineEntry(title, key, level=max(0, level - 1), closed=False)
+
+        def make(total):
+            self.total_pages = total
+            buf = io.BytesIO()
+            d = Doc(buf, pagesize=size, title=meta.title, author=meta.organisation or "brief",
+                    subject=meta.subtitle, keywords=", ".join(meta.keywords), creator="brief",
+                    lang="zh-CN" if meta.lang == "zh" else meta.lang,
+                    initialFontName=F.LATIN, initialFontSize=10, **margins)
+            frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
+            d.build(self.blocks(self.doc.blocks))
+            return buf.getvalue(), d.page
+
+        self.total_pages = None
+        data, pages = make(None)
+        data, pages2 = make(pages)
+        return data
+
+
+def write(doc: m.Document, root: Path) -> bytes:
+    """Render a document to PDF bytes."""
+    global _PATCHED
+    if not _PATCHED:
+        _patch_line_breaking()
+        _PATCHED = True
+    return _Writer(doc, root).build()
