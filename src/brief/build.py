@@ -73,17 +73,33 @@ def check_out_dir(out_dir: Path) -> None:
                                   "choose another directory with --out DIR, or fix its permissions"))
 
 
+def _write_one(fmt: str, document: m.Document, root: Path) -> bytes:
+    from brief.writers import get_writer
+
+    return get_writer(fmt)(document, root)
+
+
+def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -> list[bytes]:
+    """Render one document in several formats; on a multi-core POSIX machine the writers run in
+    parallel (the first formats in forked workers, the last one here)."""
+    if len(formats) < 2 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return [_write_one(fmt, document, root) for fmt in formats]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=len(formats) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_write_one, fmt, document, root) for fmt in formats[:-1]]
+        last = _write_one(formats[-1], document, root)
+        return [f.result() for f in futures] + [last]
+
+
 def generate(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
              out_dir: Path, template: str | None = None) -> list[Path]:
     """Write one brief in each format; every file is rendered fully before any is written."""
-    from brief.writers import get_writer
-
     check_out_dir(out_dir)
     built = compose_document(project, topic_id, lang, template)
-    outputs: list[tuple[Path, bytes]] = []
-    for fmt in formats:
-        writer = get_writer(fmt)
-        outputs.append((out_dir / f"{topic_id}.{lang}.{fmt}", writer(built.document, project.root)))
+    datas = render_formats(built.document, project.root, formats)
+    outputs = [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
     written = []
     for path, data in outputs:
         try:

@@ -42,6 +42,10 @@ class BriefError(Exception):
         self.problems: list[Problem] = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self):
+        # Keep file:line when an error crosses a process boundary (parallel writers).
+        return (type(self), (self.problems,))
+
 
 class InputError(BriefError):
     """A corpus, topic or template file is malformed or inconsistent."""

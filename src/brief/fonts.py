@@ -22,6 +22,7 @@ class FontSet:
 
     latin_cmap: set[int]
     cjk_cmap: set[int]
+    italic: bool = False
 
 
 _FONTS: dict[str, FontSet] = {}
@@ -36,43 +37,56 @@ def _find(name: str, dirs: list[str], package: str) -> str:
                             f"or point fonts: in the style sheet at a TrueType font you have"))
 
 
-def load(spec: dict) -> FontSet:
-    """Register the fonts of a style sheet's `fonts:` section (once per process)."""
-    key = repr(sorted((k, repr(v)) for k, v in spec.items()))
-    if key in _FONTS:
-        return _FONTS[key]
-    from reportlab.lib.fonts import addMapping
+def _register_latin(spec: dict, faces: tuple[str, ...]) -> dict:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    dirs = spec["search_dirs"]
     lat = spec["latin"]
-    faces = {}
-    for face in ("regular", "bold", "italic", "bolditalic"):
-        path = _find(lat[face], dirs, lat["package"])
-        name = LATIN if face == "regular" else f"{LATIN}-{face}"
-        f = TTFont(name, path)
+    out = {}
+    for face in faces:
+        path = _find(lat[face], spec["search_dirs"], lat["package"])
+        f = TTFont(LATIN if face == "regular" else f"{LATIN}-{face}", path)
         pdfmetrics.registerFont(f)
-        faces[face] = f
+        out[face] = f
+    return out
+
+
+def load(spec: dict, italic: bool = False) -> FontSet:
+    """Register the fonts of a style sheet's `fonts:` section (once per process).
+
+    Italic faces are parsed only when a document asks for them (`italic=True`): most briefs
+    have no emphasis, and each face costs start-up time.
+    """
+    from reportlab.lib.fonts import addMapping
+
+    key = repr(sorted((k, repr(v)) for k, v in spec.items()))
+    fs = _FONTS.get(key)
+    if fs is None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        faces = _register_latin(spec, ("regular", "bold"))
+        cjk = spec["cjk"]
+        path = _find(cjk["regular"], spec["search_dirs"], cjk["package"])
+        try:
+            cf = TTFont(CJK, path, subfontIndex=int(cjk.get("subfont", 0)))
+        except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed
+            raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk['regular']}: {e}",
+                                    "use a TrueType CJK font such as wqy-microhei.ttc (fonts-wqy-microhei)")) from None
+        pdfmetrics.registerFont(cf)
+        # The CJK font has one face; bold and italic CJK runs use it too (weight comes from size/colour).
+        for b in (0, 1):
+            for i in (0, 1):
+                addMapping(CJK, b, i, CJK)
+        fs = FontSet(set(faces["regular"].face.charToGlyph), set(cf.face.charToGlyph))
+        _FONTS[key] = fs
+    if italic and not fs.italic:
+        _register_latin(spec, ("italic", "bolditalic"))
+        fs.italic = True
     addMapping(LATIN, 0, 0, LATIN)
     addMapping(LATIN, 1, 0, f"{LATIN}-bold")
-    addMapping(LATIN, 0, 1, f"{LATIN}-italic")
-    addMapping(LATIN, 1, 1, f"{LATIN}-bolditalic")
-    cjk = spec["cjk"]
-    try:
-        cf = TTFont(CJK, _find(cjk["regular"], dirs, cjk["package"]), subfontIndex=int(cjk.get("subfont", 0)))
-    except FontError:
-        raise
-    except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed
-        raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk['regular']}: {e}",
-                                "use a TrueType CJK font such as wqy-microhei.ttc (fonts-wqy-microhei)")) from None
-    pdfmetrics.registerFont(cf)
-    # The CJK font has one face; bold and italic CJK runs use it too (weight comes from size/colour).
-    for b in (0, 1):
-        for i in (0, 1):
-            addMapping(CJK, b, i, CJK)
-    fs = FontSet(set(faces["regular"].face.charToGlyph), set(cf.face.charToGlyph))
-    _FONTS[key] = fs
+    addMapping(LATIN, 0, 1, f"{LATIN}-italic" if fs.italic else LATIN)
+    addMapping(LATIN, 1, 1, f"{LATIN}-bolditalic" if fs.italic else f"{LATIN}-bold")
     return fs
 
 

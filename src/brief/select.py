@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from brief.corpus.load import FindingEntry, Project, TopicEntry
+from brief.corpus.numbers import missing_numbers
 from brief.errors import InputError, Problem
 
 KIND_ORDER = {"figure": 0, "fact": 1, "judgment": 2, "recommendation": 3}
@@ -120,6 +121,13 @@ def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
                 elif fid not in chosen:
                     problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
                                             "cite a selected finding, or add it with select.include"))
+            quotes = " ".join(project.findings[f].finding.quote for f in sentence.cites if f in project.findings)
+            for lang in ("en", "zh"):
+                miss = missing_numbers(getattr(sentence, lang), quotes)
+                if miss:
+                    line = items[i].lines.get(lang) if i < len(items) else data.lines.get(field)
+                    problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",
+                                            "cite the finding whose quote gives the number, or drop the number"))
     for i, fid in enumerate(t.key_findings or []):
         if fid not in chosen:
             what = "unknown finding" if fid not in project.findings else "a finding this topic does not select:"

@@ -28,7 +28,7 @@ class LList(list):
     lines: list
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
     pass
 
 

@@ -16,6 +16,7 @@ from brief import model as m
 from brief.compose import clean_text, load_strings
 from brief.writers.styles import pdf_style, role_style
 
+_TOTAL_FORM = "BriefPageTotal"
 _EXTRA_CANNOT_START = "，。、：；！？）》〉」』】〕”’…·％"
 _EXTRA_CANNOT_END = "（《〈「『【〔“‘"
 
@@ -42,7 +43,7 @@ class _Writer:
         self.doc = doc
         self.root = root
         self.sheet = pdf_style(root)
-        self.fs = F.load(self.sheet["fonts"])
+        self.fs = F.load(self.sheet["fonts"], italic=_has_emphasis(doc.blocks))
         self.t = load_strings(root, doc.meta.lang)
         self.colours = {k: colors.HexColor(v) for k, v in self.sheet["colours"].items()}
         self.styles = {}
@@ -59,10 +60,15 @@ class _Writer:
                 firstLineIndent=float(s.get("first_line_indent", 0)),
                 alignment=TA_LEFT,
                 wordWrap="CJK",
+                keepWithNext=int(bool(s.get("keep_with_next"))),
                 allowWidows=0,
                 allowOrphans=0,
             )
             self.styles[name].bold = bool(s.get("bold"))
+        self.latin_styles = {}
+        for name, st in self.styles.items():
+            self.latin_styles[name] = ParagraphStyle(name + "-latin", parent=st, wordWrap=None)
+            self.latin_styles[name].bold = st.bold
         self.roles = self.sheet["roles"]
         self.story: list = []
         self.outline: list[tuple[int, str, str]] = []
@@ -114,6 +120,9 @@ class _Writer:
         from reportlab.platypus import Paragraph
 
         style = self.styles[style_name]
+        if F.CJK not in markup:
+            # Latin-only text breaks at spaces; CJK wrapping (per character) is for Chinese runs.
+            style = self.latin_styles[style_name]
         if style.bold:
             markup = f"<b>{markup}</b>"
         if anchor:
@@ -279,8 +288,16 @@ class _Writer:
         canv.setFillColor(fur.textColor)
         self._draw_runs(canv, lm, top_y, self.doc.meta.title, fur.fontSize, max_width=w - lm - rm - 120)
         page = canv.getPageNumber()
-        total = self.total_pages or "?"
-        self._draw_runs(canv, lm, bottom_y, self.t.page_of.format(page=page, pages=total), fur.fontSize)
+        self.last_page = max(self.last_page, page)
+        # "Page X of Y": Y is a form XObject defined once the page count is known (see build),
+        # which keeps a single layout pass and intact outline destinations.
+        before, _, after = self.t.page_of.partition("{pages}")
+        x = self._draw_runs(canv, lm, bottom_y, before.format(page=page), fur.fontSize)
+        canv.saveState()
+        canv.translate(x, bottom_y)
+        canv.doForm(_TOTAL_FORM)
+        canv.restoreState()
+        self.page_tail = after
         canv.setStrokeColor(self.colours["rule"])
         canv.setLineWidth(0.5)
         canv.line(lm, top_y - 4, w - rm, top_y - 4)
@@ -298,11 +315,13 @@ class _Writer:
             canv.setFont(font, size)
             canv.drawString(x, y, chunk)
             x += stringWidth(chunk, font, size)
+        return x
 
     # ---- build --------------------------------------------------------------------------
     def build(self) -> bytes:
         from reportlab.lib.pagesizes import A4, LETTER
         from reportlab.lib.units import mm
+        from reportlab.pdfgen import canvas as canvas_mod
         from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
         F.check(self.texts(), self.fs)
@@ -322,23 +341,40 @@ class _Writer:
                     self.canv.bookmarkPage(key)
                     self.canv.addOutlineEntry(title, key, level=max(0, level - 1), closed=False)
 
-        def make(total):
-            self.total_pages = total
-            buf = io.BytesIO()
-            d = Doc(buf, pagesize=size, title=meta.title, author=meta.organisation or "brief",
-                    subject=meta.subtitle, keywords=", ".join(meta.keywords), creator="brief",
-                    lang="zh-CN" if meta.lang == "zh" else meta.lang,
-                    initialFontName=F.LATIN, initialFontSize=10, **margins)
-            frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
-                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-            d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
-            d.build(self.blocks(self.doc.blocks))
-            return buf.getvalue(), d.page
+        fur = self.styles["furniture"]
 
-        self.total_pages = None
-        data, pages = make(None)
-        data, pages2 = make(pages)
-        return data
+        class Canvas(canvas_mod.Canvas):
+            def save(canv):
+                canv.beginForm(_TOTAL_FORM)
+                canv.setFillColor(fur.textColor)
+                writer._draw_runs(canv, 0, 0, f"{writer.last_page}{writer.page_tail}", fur.fontSize)
+                canv.endForm()
+                super().save()
+
+        self.last_page = 0
+        self.page_tail = ""
+        buf = io.BytesIO()
+        d = Doc(buf, pagesize=size, title=meta.title, author=meta.organisation or "brief",
+                subject=meta.subtitle, keywords=", ".join(meta.keywords), creator="brief",
+                lang="zh-CN" if meta.lang == "zh" else meta.lang,
+                initialFontName=F.LATIN, initialFontSize=10, **margins)
+        frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
+        d.build(self.blocks(self.doc.blocks), canvasmaker=Canvas)
+        return buf.getvalue()
+
+
+def _has_emphasis(blocks) -> bool:
+    def inl(nodes):
+        return any(isinstance(n, m.Emph) or (isinstance(n, (m.Strong, m.Link)) and inl(n.children)) for n in nodes)
+
+    for b in m.walk_blocks(blocks):
+        if isinstance(b, (m.Para, m.Heading)) and inl(b.children):
+            return True
+        if isinstance(b, m.Table) and any(inl(c) for c in (*b.header, *(c for r in b.rows for c in r))):
+            return True
+    return False
 
 
 def write(doc: m.Document, root: Path) -> bytes:

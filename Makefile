@@ -1,0 +1,33 @@
+# The two commands of the README, and a few more. Each sets itself up when needed.
+TOPIC ?= sovereign-ai
+BRIEF_LANG ?= en
+OUT ?= out
+BRIEF = .venv/bin/brief
+
+.PHONY: brief all test check bench setup clean
+
+brief:            ## generate one brief: make brief TOPIC=sovereign-ai [BRIEF_LANG=zh]
+	@tools/setup.sh
+	$(BRIEF) generate --topic $(TOPIC) --lang $(BRIEF_LANG) --out $(OUT)
+
+all:              ## generate every topic
+	@tools/setup.sh
+	$(BRIEF) generate --all --lang $(BRIEF_LANG) --out $(OUT)
+
+test:             ## run the whole test suite
+	@tools/setup.sh --test
+	.venv/bin/python -m pytest -q
+
+check:            ## validate the corpus, topics and templates
+	@tools/setup.sh
+	$(BRIEF) check
+
+bench:            ## print speed figures (run on demand)
+	@tools/setup.sh
+	.venv/bin/python bench/bench.py
+
+setup:
+	@tools/setup.sh --test
+
+clean:
+	rm -rf $(OUT) .pytest_cache

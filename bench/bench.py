@@ -1,0 +1,68 @@
+"""Speed figures for `brief` (run on demand: `make bench`). Prints medians; asserts nothing.
+
+Targets on a 2-core machine: generate (both formats, cold process) <= 0.8 s; one brief in both
+formats inside a warm process <= 0.25 s; `brief --help` <= 0.15 s; `brief check` <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIEF = [sys.executable, "-m", "brief"]
+
+
+def cold(args: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(BRIEF + args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def warm(topic: str, runs: int, out: Path) -> list[float]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from brief.build import generate
+    from brief.corpus.load import load_project
+
+    project = load_project(ROOT, templates=False)
+    generate(project, topic, out_dir=out)  # first call pays imports and font loading
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        generate(project, topic, out_dir=out)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def report(name: str, times: list[float], target: float) -> None:
+    med = statistics.median(times)
+    flag = "ok" if med <= target else "OVER"
+    print(f"{name:<44} median {med:6.3f} s  min {min(times):6.3f} s  (n={len(times)}, target <= {target} s) {flag}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--topic", default="sovereign-ai")
+    a = ap.parse_args()
+    print(f"brief benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as d:
+        report("brief --help (cold)", cold(["--help"], a.runs), 0.15)
+        report("brief check (cold)", cold(["check"], a.runs), 0.5)
+        report(f"generate --topic {a.topic} docx+pdf (cold)", cold(["generate", "--topic", a.topic, "--out", d], a.runs), 0.8)
+        report(f"generate --topic {a.topic} --lang zh (cold)",
+               cold(["generate", "--topic", a.topic, "--lang", "zh", "--out", d], a.runs), 0.8)
+        report(f"generate {a.topic} docx+pdf (warm process)", warm(a.topic, a.runs, Path(d)), 0.25)
+
+
+if __name__ == "__main__":
+    main()

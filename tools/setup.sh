@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Set up what `brief` needs on Debian: Debian packages (fonts; test tools with --test),
+# a virtual environment in .venv and the Python packages. Safe to run again: it only does what
+# is missing. Without root or network it says exactly what to install, then stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-run}
+PYTHON=${PYTHON:-python3}
+debs=(fonts-wqy-microhei fonts-dejavu-core)
+if [ "$mode" = "--test" ]; then
+  debs+=(poppler-utils libreoffice-writer-nogui)
+fi
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: missing system packages: ${missing[*]}" >&2
+    echo "setup: this is not a Debian system; install their equivalents (a TrueType CJK font such as WenQuanYi Micro Hei, DejaVu fonts, poppler's pdftotext/pdffonts, LibreOffice Writer) and run again." >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      echo "setup: missing Debian packages: ${missing[*]}" >&2
+      echo "setup: run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing Debian packages: ${missing[*]}"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    echo "setup: could not install ${missing[*]} (no network?)." >&2
+    echo "setup: install them yourself:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "setup: Python 3.11 or newer is needed (found: $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)$([ "$mode" = "--test" ] && echo -test)
+if [ ! -f "$stamp" ]; then
+  if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv || { echo "setup: could not create .venv (on Debian: apt-get install python3-venv)" >&2; exit 1; }
+  fi
+  extra=""
+  [ "$mode" = "--test" ] && extra="[test]"
+  echo "setup: installing Python packages into .venv"
+  if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extra"; then
+    echo "setup: pip could not install the Python packages (no network?); see the error above." >&2
+    exit 1
+  fi
+  rm -f .venv/.installed-*
+  touch "$stamp"
+  [ "$mode" = "--test" ] && touch "${stamp%-test}"
+fi
+exit 0
