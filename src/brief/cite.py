@@ -88,6 +88,12 @@ def resolve(blocks: tuple[m.Block, ...], project, lang: str, t: Strings, templat
     return fill(resolved)
 
 
+def _end(text: str) -> str:
+    """Close a reference element with one full stop."""
+    text = text.rstrip()
+    return text if text.endswith((".", "。", "?", "!", "？", "！")) else text + "."
+
+
 def format_reference(s, lang: str, t: Strings) -> tuple[m.Inline, ...]:
     """One reference entry: author, title, outlet, date, URL and access date; unknowns said plainly."""
     published = format_date(s.published, t) if s.published else t.no_date
@@ -108,19 +114,19 @@ def format_reference(s, lang: str, t: Strings) -> tuple[m.Inline, ...]:
         if s.url:
             nodes += [m.Str(" "), m.Link(s.url, (m.Str(s.url),)), m.Str(".")]
         if s.primary_source:
-            nodes.append(m.Str(f" {t.primary_source}: {s.primary_source}."))
+            nodes.append(m.Str(" " + _end(f"{t.primary_source}: {s.primary_source}")))
         return tuple(nodes)
-    who = s.author or s.publisher or "Anonymous"
+    who = s.author or s.publisher or t.anonymous
     title = f"“{s.title}” [{s.title_en}]" if not s.title_supplied else f"{s.title_en}"
     text = f"{who}. {title}. "
     if s.publisher and s.publisher != who:
         text += f"{s.publisher}, "
-    text += f"{published}."
+    text += _end(published)
     nodes = [m.Str(text)]
     if s.url:
         nodes += [m.Str(" "), m.Link(s.url, (m.Str(s.url),)), m.Str(".")]
     acc = f" {t.accessed.capitalize()} {format_date(s.accessed, t)}." if s.accessed else f" {t.no_access_date.capitalize()}."
     nodes.append(m.Str(acc))
     if s.primary_source:
-        nodes.append(m.Str(f" {t.primary_source}: {s.primary_source}."))
+        nodes.append(m.Str(" " + _end(f"{t.primary_source}: {s.primary_source}")))
     return tuple(nodes)

@@ -72,6 +72,7 @@ class Project:
     stances: StancesFile | None = None
     topics: dict[str, TopicEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    broken_topics: bool = False  # a topic file failed to load
 
     def shown(self, path: Path) -> str:
         try:
@@ -190,7 +191,10 @@ def load_project(root: Path, *, templates: bool = True) -> Project:
     for path in sorted(briefs.glob("*.yaml")):
         if path.name.startswith("stakeholders"):
             continue
+        before = len(project.problems)
         _guard(project, _load_topic, project, path)
+        if len(project.problems) > before:
+            project.broken_topics = True
     _check_topic_tags(project)
     if templates:
         from brief.compose import check_templates
@@ -203,9 +207,20 @@ def _load_source(project: Project, folder: Path) -> None:
     path = folder / "source.yaml"
     shown = project.shown(path)
     data = yamlio.load(path, shown)
-    src: Source = _validate(Source, data, shown, "source")
+    problems: list[Problem] = []
+    try:
+        src: Source = _validate(Source, data, shown, "source")
+    except InputError as e:
+        # Report the schema problems, but keep the source (unvalidated) so that its findings and
+        # the topics citing them are still checked instead of reported as missing.
+        problems.extend(e.problems)
+        if not isinstance(data.get("id"), str) or not isinstance(data.get("original"), str):
+            raise InputError(problems) from None
+        src = Source.model_construct(**{k: v for k, v in data.items() if k in Source.model_fields})
+        for field in ("original_sha256", "body_sha256"):
+            if not isinstance(getattr(src, field, None), str):
+                object.__setattr__(src, field, "")
     loc = Loc(shown, 1)
-    problems = []
     if src.id != folder.name:
         problems.append(Problem(shown, data.lines.get("id"), f"id '{src.id}' differs from its folder name '{folder.name}'",
                                 "rename the folder or the id so they match"))
@@ -332,6 +347,8 @@ def _load_topic(project: Project, path: Path) -> None:
 
 def _check_topic_tags(project: Project) -> None:
     """Tags on findings that no topic selects are almost always typos."""
+    if project.broken_topics:
+        return  # a topic file did not load; its tags are unknown, so this check would mislead
     selected = {t for e in project.topics.values() for t in e.topic.select.topics}
     if not selected:
         return

@@ -1,0 +1,307 @@
+"""Helpers shared by the tests: running the CLI, reading the corpus independently, reading outputs.
+
+Nothing here calls the code under test except `run_brief`, which runs the real CLI in a
+subprocess so that exit codes and stderr are the ones a user sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+PROJECT_PARTS = ("seeds", "briefs", "templates")
+
+# ---- running the CLI ----------------------------------------------------------------------
+
+
+def run_brief(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedProcess:
+    """Run `python -m brief ARGS` in a subprocess; returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ)
+    full_env.setdefault("PYTHONIOENCODING", "utf-8")
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "brief", *map(str, args)],
+        cwd=str(cwd) if cwd else None,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the repo's seeds/, briefs/ and templates/ into `dest` (a sample project)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        shutil.copytree(ROOT / part, dest / part)
+    return dest
+
+
+def files_under(path: Path) -> list[Path]:
+    """Every file (including hidden temp files) under `path`; [] if it does not exist."""
+    if not path.exists():
+        return []
+    return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+# ---- editing sample projects --------------------------------------------------------------
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace the single occurrence of `old` in a text file (it must occur exactly once)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_containing(path: Path, needle: str, start: int = 1) -> int:
+    """1-based number of the first line (at or after `start`) of `path` that contains `needle`."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if n >= start and needle in line:
+            return n
+    raise AssertionError(f"{needle!r} not found in {path}")
+
+
+# ---- the corpus, read independently of the code under test --------------------------------
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def body_lines(path: Path) -> list[str]:
+    """Lines of a body.txt: one paragraph per line (the locator's `para` is 1-based)."""
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+class Corpus:
+    """Sources, findings and topics of a project, read straight from the YAML files."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.sources: dict[str, dict] = {}
+        self.source_dirs: dict[str, Path] = {}
+        self.findings: dict[str, dict] = {}
+        self.finding_source: dict[str, str] = {}
+        self.findings_by_source: dict[str, list[dict]] = {}
+        for folder in sorted(p for p in (root / "seeds").iterdir() if p.is_dir()):
+            if (folder / "source.yaml").exists():
+                src = load_yaml(folder / "source.yaml")
+                self.sources[src["id"]] = src
+                self.source_dirs[src["id"]] = folder
+        for folder in sorted(p for p in (root / "seeds").iterdir() if p.is_dir()):
+            if (folder / "findings.yaml").exists():
+                ff = load_yaml(folder / "findings.yaml")
+                self.findings_by_source.setdefault(ff["source"], [])
+                for f in ff.get("findings") or []:
+                    self.findings[f["id"]] = f
+                    self.finding_source[f["id"]] = ff["source"]
+                    self.findings_by_source[ff["source"]].append(f)
+        self.topics = {p.stem: load_yaml(p) for p in sorted((root / "briefs").glob("*.yaml"))
+                       if not p.name.startswith("stakeholders")}
+
+    def selected(self, topic_id: str) -> list[str]:
+        """Ids of the findings a topic's selector takes (as a set-like list; order not asserted)."""
+        sel = self.topics[topic_id]["select"]
+        tags = set(sel["topics"])
+        out = []
+        for fid, f in self.findings.items():
+            sid = self.finding_source[fid]
+            if fid in (sel.get("exclude") or []) or sid in (sel.get("exclude_sources") or []):
+                continue
+            take = (bool(tags & set(f["topics"]))
+                    and (sel.get("kinds") is None or f["kind"] in sel["kinds"])
+                    and (sel.get("sources") is None or sid in sel["sources"])
+                    and (sel.get("stances") is None or f.get("stance") in sel["stances"]))
+            if take or fid in (sel.get("include") or []):
+                out.append(fid)
+        return out
+
+
+# ---- reading outputs ----------------------------------------------------------------------
+
+
+def ws(text: str) -> str:
+    """Whitespace-normalised text."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def pdftotext(path: Path, *extra: str) -> str:
+    r = subprocess.run(["pdftotext", "-enc", "UTF-8", *extra, str(path), "-"], capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return r.stdout.decode("utf-8")
+
+
+def pdf_page_size(path: Path) -> tuple[float, float]:
+    r = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+    m = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", r.stdout)
+    assert m, r.stdout + r.stderr
+    return float(m.group(1)), float(m.group(2))
+
+
+def pdf_body_text(path: Path, root: Path = ROOT) -> str:
+    """pdftotext of the page frame only: the running header and footer (page furniture, drawn in
+    the margins given by templates/styles/pdf.yaml) are cropped away."""
+    page = load_yaml(root / "templates" / "styles" / "pdf.yaml")["page"]
+    mm = 72 / 25.4
+    w, h = pdf_page_size(path)
+    top = int(page["margin_top_mm"] * mm) - 4
+    bottom = int(page["margin_bottom_mm"] * mm) - 4
+    return pdftotext(path, "-x", "0", "-y", str(top), "-W", str(int(w) + 1), "-H", str(int(h) - top - bottom))
+
+
+def flex_pattern(needle: str) -> re.Pattern:
+    """A pattern for `needle` as pdftotext prints it: a line (or page) break may fall between any
+    two characters, and any run of whitespace in the needle may come out as any whitespace."""
+    needle = ws(needle)
+    parts = []
+    for i, ch in enumerate(needle):
+        if ch == " ":
+            parts.append(r"\s+")
+            continue
+        if i and needle[i - 1] != " ":
+            parts.append(r"\s*")
+        parts.append(re.escape(ch))
+    return re.compile("".join(parts))
+
+
+def pdf_count(text: str, needle: str) -> int:
+    """How often `needle` occurs in pdftotext output, tolerating line breaks anywhere."""
+    return len(flex_pattern(needle).findall(text))
+
+
+def _pdf_literal(data: bytes, i: int) -> tuple[bytes, int]:
+    """Parse a PDF literal string starting just after its '('; returns (bytes, index after ')')."""
+    out = bytearray()
+    depth = 1
+    while True:
+        c = data[i]
+        if c == 0x5C:  # backslash
+            n = data[i + 1]
+            esc = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
+                   ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+            if n in esc:
+                out += esc[n]
+                i += 2
+            elif 0x30 <= n <= 0x37:
+                j = i + 1
+                digits = b""
+                while j < len(data) and len(digits) < 3 and 0x30 <= data[j] <= 0x37:
+                    digits += bytes([data[j]])
+                    j += 1
+                out.append(int(digits, 8) & 0xFF)
+                i = j
+            elif n in (0x0A, 0x0D):
+                i += 2
+                if n == 0x0D and data[i] == 0x0A:
+                    i += 1
+            else:
+                out.append(n)
+                i += 2
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), i + 1
+        out.append(c)
+        i += 1
+
+
+def _pdf_text_string(raw: bytes) -> str:
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be")
+    return raw.decode("latin-1")
+
+
+def pdf_objects(data: bytes) -> dict[int, bytes]:
+    return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) \d+ obj\s*(.*?)endobj", data, re.S)}
+
+
+def _title_of(obj: bytes) -> str:
+    m = re.search(rb"/Title\s*([(<])", obj)
+    assert m, obj[:200]
+    if m.group(1) == b"(":
+        raw, _ = _pdf_literal(obj, m.end())
+    else:
+        end = obj.index(b">", m.end())
+        raw = bytes.fromhex(obj[m.end():end].decode())
+    return _pdf_text_string(raw)
+
+
+def pdf_outline(path: Path) -> list[tuple[int, str]]:
+    """The PDF's bookmarks as (depth, title), in document (pre-)order."""
+    data = path.read_bytes()
+    objs = pdf_objects(data)
+    roots = [o for o in objs.values() if re.search(rb"/Type\s*/Outlines", o)]
+    assert len(roots) == 1, "expected one /Outlines dictionary"
+
+    def ref(obj: bytes, key: bytes) -> int | None:
+        m = re.search(rb"/" + key + rb"\s+(\d+)\s+\d+\s+R", obj)
+        return int(m.group(1)) if m else None
+
+    out: list[tuple[int, str]] = []
+
+    def walk(first: int | None, depth: int):
+        node = first
+        while node is not None:
+            obj = objs[node]
+            out.append((depth, _title_of(obj)))
+            walk(ref(obj, b"First"), depth + 1)
+            node = ref(obj, b"Next")
+
+    walk(ref(roots[0], b"First"), 0)
+    return out
+
+
+def pdf_uris(path: Path) -> list[str]:
+    """Every /URI action target in the PDF (annotations are uncompressed dictionaries)."""
+    data = path.read_bytes()
+    out = []
+    for m in re.finditer(rb"/URI\s*\(", data):
+        raw, _ = _pdf_literal(data, m.end())
+        out.append(_pdf_text_string(raw))
+    return out
+
+
+def docx_part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style name, text) of every body paragraph of a DOCX, read with python-docx."""
+    import docx
+
+    d = docx.Document(str(path))
+    return [(p.style.name if p.style is not None else "", p.text) for p in d.paragraphs]
+
+
+def is_heading_style(name: str) -> bool:
+    return name == "Title" or name.startswith("Heading")
+
+
+CITE_RE = re.compile(r"\[(\d+(?:,\s*\d+)*)\]")
+
+
+def cite_numbers(text: str) -> list[int]:
+    """Citation numbers in order of appearance ("[1, 2] ... [3]" -> [1, 2, 3])."""
+    return [int(n) for m in CITE_RE.finditer(text) for n in re.split(r",\s*", m.group(1))]
