@@ -42,13 +42,14 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   echo "setup: Python 3.11 or newer is needed (found: $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
   exit 1
 fi
-stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)$([ "$mode" = "--test" ] && echo -test)
+# A stamp per pyproject.toml content and mode: packages are reinstalled only when either changes.
+stamp=.venv/.installed-$(sha256sum < pyproject.toml | cut -c1-16)
+extra=""
+if [ "$mode" = "--test" ]; then stamp="$stamp-test"; extra="[test]"; fi
 if [ ! -f "$stamp" ]; then
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv || { echo "setup: could not create .venv (on Debian: apt-get install python3-venv)" >&2; exit 1; }
   fi
-  extra=""
-  [ "$mode" = "--test" ] && extra="[test]"
   echo "setup: installing Python packages into .venv"
   if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extra"; then
     echo "setup: pip could not install the Python packages (no network?); see the error above." >&2
@@ -56,6 +57,6 @@ if [ ! -f "$stamp" ]; then
   fi
   rm -f .venv/.installed-*
   touch "$stamp"
-  [ "$mode" = "--test" ] && touch "${stamp%-test}"
+  if [ "$mode" = "--test" ]; then touch "${stamp%-test}"; fi
 fi
 exit 0
