@@ -1,7 +1,8 @@
 """Speed figures for `brief` (run on demand: `make bench`). Prints medians; asserts nothing.
 
 Targets on a 2-core machine: generate (both formats, cold process) <= 0.8 s; one brief in both
-formats inside a warm process <= 0.25 s; `brief --help` <= 0.15 s; `brief check` <= 0.5 s.
+formats inside a warm process <= 0.25 s; `brief --help` <= 0.15 s; `brief check` <= 0.5 s;
+all topics in both languages and both formats (16 files) in one process <= 3 s.
 """
 
 from __future__ import annotations
@@ -43,6 +44,18 @@ def warm(topic: str, runs: int, out: Path) -> list[float]:
     return times
 
 
+def all_in_one_process(runs: int, out: Path) -> list[float]:
+    """`brief generate --all` for en and zh (16 files), each run one cold process."""
+    code = ("import sys; from brief.cli import app; "
+            "[app(['generate', '--all', '--lang', l, '--out', sys.argv[1]], standalone_mode=False) for l in ('en', 'zh')]")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return times
+
+
 def report(name: str, times: list[float], target: float) -> None:
     med = statistics.median(times)
     flag = "ok" if med <= target else "OVER"
@@ -62,6 +75,7 @@ def main() -> None:
         report(f"generate --topic {a.topic} --lang zh (cold)",
                cold(["generate", "--topic", a.topic, "--lang", "zh", "--out", d], a.runs), 0.8)
         report(f"generate {a.topic} docx+pdf (warm process)", warm(a.topic, a.runs, Path(d)), 0.25)
+        report("16 files: all topics x en,zh x docx,pdf (1 process)", all_in_one_process(max(3, a.runs // 2), Path(d)), 3.0)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ class Built:
     markdown: str
 
 
-def compose_document(project, topic_id: str, lang: str = "en", template: str | None = None) -> Built:
+def compose_document(project, topic_id: str, lang: str = "en", template: str | None = None,
+                     csl: str | None = None) -> Built:
     """Select, render, parse and resolve citations: the format-neutral document."""
     from brief import cite, compose, parse, select
 
@@ -31,7 +32,7 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
     markdown = compose.render(project, selection, lang, name)
     blocks = parse.parse(markdown, name)
     t = compose.load_strings(project.root, lang)
-    blocks = cite.resolve(blocks, project, lang, t, name)
+    blocks = cite.resolve(blocks, project, lang, t, name, csl or entry.topic.csl)
     topic = entry.topic
     meta = m.Meta(
         title=getattr(topic.title, lang, topic.title.en),
@@ -48,7 +49,11 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(Problem(str(path.parent), None, f"cannot create output directory: {e.strerror}",
+                                  "choose another directory with --out DIR")) from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -62,14 +67,18 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def check_out_dir(out_dir: Path) -> None:
-    """The output directory exists (or can be made) and is writable."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(Problem(str(out_dir), None, f"cannot create output directory: {e.strerror}",
-                                  "choose another directory with --out DIR")) from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputError(Problem(str(out_dir), None, "output directory is not writable",
+    """The output directory exists and is writable, or can be created (nothing is created yet)."""
+    probe = out_dir
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputError(Problem(str(out_dir), None, f"cannot create output directory: {probe} is a file",
+                                  "choose another directory with --out DIR"))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        what = "output directory is not writable" if probe == out_dir else f"cannot create output directory in {probe}"
+        raise OutputError(Problem(str(out_dir), None, what,
                                   "choose another directory with --out DIR, or fix its permissions"))
 
 
@@ -93,13 +102,16 @@ def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -
         return [f.result() for f in futures] + [last]
 
 
-def generate(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
-             out_dir: Path, template: str | None = None) -> list[Path]:
-    """Write one brief in each format; every file is rendered fully before any is written."""
-    check_out_dir(out_dir)
-    built = compose_document(project, topic_id, lang, template)
+def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
+                 out_dir: Path, template: str | None = None, csl: str | None = None) -> list[tuple[Path, bytes]]:
+    """One brief in each format, in memory: (output path, bytes)."""
+    built = compose_document(project, topic_id, lang, template, csl)
     datas = render_formats(built.document, project.root, formats)
-    outputs = [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
+    return [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
+
+
+def write_outputs(outputs: list[tuple[Path, bytes]]) -> list[Path]:
+    """Write rendered files, each atomically."""
     written = []
     for path, data in outputs:
         try:
@@ -109,3 +121,11 @@ def generate(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ..
                                       "choose another directory with --out DIR")) from None
         written.append(path)
     return written
+
+
+def generate(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
+             out_dir: Path, template: str | None = None, csl: str | None = None) -> list[Path]:
+    """Write one brief in each format; every file is rendered fully before any is written."""
+    check_out_dir(out_dir)
+    return write_outputs(render_brief(project, topic_id, lang=lang, formats=formats, out_dir=out_dir,
+                                      template=template, csl=csl))

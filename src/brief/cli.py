@@ -67,11 +67,13 @@ def generate(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
     lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief: en or zh."),
     template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
+    csl: Optional[str] = typer.Option(None, "--csl", help="CSL style for references: a file in templates/csl/ or a path."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List the findings a grade threshold left out."),
 ):
     """Write DIR/<topic>.<lang>.docx and .pdf for one topic (or --all)."""
 
     def go():
-        from brief.build import FORMATS, generate as gen
+        from brief.build import FORMATS, check_out_dir, render_brief, write_outputs
         from brief.errors import InputError, Problem
 
         formats = tuple(f.strip() for f in format.split(",") if f.strip())
@@ -93,9 +95,32 @@ def generate(
             problems = check_topic(project, entry)
             if problems:
                 raise InputError(problems)
+        if csl:
+            from brief.cite import load_style
+
+            load_style(project.root, csl, load_strings(project.root, lang).csl_locale)
+        from brief.select import select
+
         for tid in ids:
-            for path in gen(project, tid, lang=lang, formats=formats, out_dir=out_dir, template=template):
-                typer.echo(f"wrote {path}")
+            excluded = select(project, project.topics[tid]).excluded
+            if excluded:
+                reasons: dict[str, int] = {}
+                for x in excluded:
+                    reasons[x.reason] = reasons.get(x.reason, 0) + 1
+                typer.echo(f"{tid}: left out {len(excluded)} finding(s) below the topic's grade threshold:")
+                for reason, n in reasons.items():
+                    typer.echo(f"  {n} x {reason}")
+                if verbose:
+                    for x in excluded:
+                        typer.echo(f"  - {x.finding.finding.id} ({x.finding.loc})")
+        # Every brief is rendered before any file is written: --all is all or nothing.
+        check_out_dir(out_dir)
+        outputs = []
+        for tid in ids:
+            outputs.extend(render_brief(project, tid, lang=lang, formats=formats, out_dir=out_dir,
+                                        template=template, csl=csl))
+        for path in write_outputs(outputs):
+            typer.echo(f"wrote {path}")
 
     _run(go)
 
@@ -150,12 +175,13 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
             s = e.source
             rows.append({"id": sid, "title": s.title, "title_en": s.title_en, "publisher": s.publisher,
                          "author": s.author, "published": s.published, "accessed": s.accessed, "url": s.url,
-                         "source_type": s.source_type, "findings": len(e.findings)})
+                         "source_type": s.source_type, "reliability": s.reliability.grade,
+                         "findings": len(e.findings)})
         if as_json:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for r in rows:
-                typer.echo(f"{r['id']:<32} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
+                typer.echo(f"{r['id']:<32} {r['reliability']} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
 
     _run(go)
 
@@ -186,7 +212,10 @@ def findings(
                                          f"did you mean '{close[0]}'?" if close else "see `brief sources`"))
             items = [f for f in items if f.source_id == source]
         rows = [{"id": fe.finding.id, "source": fe.source_id, "kind": fe.finding.kind, "topics": fe.finding.topics,
-                 "stance": fe.finding.stance, "claim": fe.finding.claim.en, "claim_zh": fe.finding.claim.zh,
+                 "stance": fe.finding.stance, "credibility": fe.finding.credibility,
+                 "grade": project.sources[fe.source_id].source.reliability.grade + str(fe.finding.credibility),
+                 "contradicts": fe.finding.contradicts,
+                 "claim": fe.finding.claim.get("en"), "claim_zh": fe.finding.claim.get("zh"),
                  "quote": fe.finding.quote, "locator": fe.finding.locator.model_dump(), "file": str(fe.loc)}
                 for fe in items]
         if as_json:
@@ -194,7 +223,8 @@ def findings(
         else:
             for r in rows:
                 stance = f" [{r['stance']}]" if r["stance"] else ""
-                typer.echo(f"{r['id']}  ({r['kind']}{stance}, {r['source']} ¶{r['locator']['para']})\n    {r['claim']}")
+                claim = r["claim"] or r["claim_zh"] or ""
+                typer.echo(f"{r['id']}  ({r['kind']}{stance}, {r['grade']}, {r['source']} ¶{r['locator']['para']})\n    {claim}")
 
     _run(go)
 

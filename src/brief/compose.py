@@ -59,9 +59,13 @@ class SourceView:
     published: str | None
     accessed: str | None
     url: str | None
+    language: str
     source_type: str
     primary_source: str | None
-    notes: str | None
+    reliability: str
+    reliability_label: str
+    rationale: str
+    caveats: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class FigureView:
     value: str
     unit: str
     entity: str
-    as_of: str
+    as_of: str | None  # None when the text states no date
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,28 @@ class FindingView:
     kind: str
     kind_label: str
     claim: str
-    claim_en: str
-    claim_zh: str
+    claims: dict
+    translated: bool
     quote: str
     para: int
     locator: str
     source: SourceView
+    credibility: int
+    credibility_label: str
+    grade: str
     stance: str | None
     stance_label: str | None
     topics: tuple[str, ...]
     figures: tuple[FigureView, ...]
+    origin: str
+    contradicts: tuple[str, ...]
+    same_origin: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PairView:
+    left: FindingView
+    right: FindingView
 
 
 @dataclass(frozen=True)
@@ -184,30 +200,78 @@ def _fmt_value(v: float) -> str:
 
 def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
     """Everything a template may use (documented in templates/README.md)."""
+    from brief.cite import caveats
+
     topic = selection.topic.topic
 
     def pick(text) -> str:
-        return getattr(text, lang) if lang in ("en", "zh") else text.en
+        return getattr(text, lang, None) or text.en
 
-    source_views = {}
-    for sid in selection.source_ids:
-        s = project.sources[sid].source
-        source_views[sid] = SourceView(s.id, s.title, s.title_en, s.title_supplied, s.publisher, s.author,
-                                       s.published, s.accessed, s.url, s.source_type, s.primary_source, s.notes)
-    views: dict[str, FindingView] = {}
+    source_views: dict[str, SourceView] = {}
+
+    def source_view(sid: str) -> SourceView:
+        if sid not in source_views:
+            s = project.sources[sid].source
+            r = s.reliability
+            source_views[sid] = SourceView(
+                s.id, s.title, s.title_en, s.title_supplied, s.publisher, s.author, s.published, s.accessed, s.url,
+                s.language, s.source_type, pick(s.primary_source.name) if s.primary_source else None,
+                r.grade, t[f"reliability_{r.grade}"], pick(r.rationale), tuple(caveats(s, lang, t)))
+        return source_views[sid]
+
+    def origin_of(source_id: str) -> str:
+        src = project.sources[source_id].source
+        return src.primary_source.key if src.primary_source else src.id
+
+    by_origin: dict[str, list] = {}
     for fe in selection.findings:
+        by_origin.setdefault(origin_of(fe.source_id), []).append(fe)
+    missing: list[Problem] = []
+
+    def view(fe) -> FindingView | None:
         f = fe.finding
+        if lang not in f.claim:
+            missing.append(Problem(fe.loc.path, fe.loc.line, f"finding '{f.id}' has no claim in '{lang}' "
+                                   f"(it has: {', '.join(sorted(f.claim))})",
+                                   f"add claim.{lang} to the finding, or generate in another language"))
+            return None
         label = None
         if f.stance:
             _, text = project.position_label(f.stance)
             label = pick(text)
         figs = tuple(FigureView(_fmt_value(g.value), pick(g.unit), pick(g.entity),
-                                format_date(g.as_of, t) if g.as_of else t.date_not_stated) for g in f.figures)
-        views[f.id] = FindingView(
-            id=f.id, kind=f.kind, kind_label=t["kind_" + f.kind], claim=pick(f.claim),
-            claim_en=f.claim.en, claim_zh=f.claim.zh, quote=f.quote, para=f.locator.para,
-            locator=f"{t.para} {f.locator.para}", source=source_views[fe.source_id], stance=f.stance,
-            stance_label=label, topics=tuple(f.topics), figures=figs)
+                                format_date(g.as_of, t) if g.as_of else None) for g in f.figures)
+        src = project.sources[fe.source_id].source
+        origin = origin_of(fe.source_id)
+        return FindingView(
+            id=f.id, kind=f.kind, kind_label=t["kind_" + f.kind], claim=f.claim[lang], claims=dict(f.claim),
+            translated=lang != src.language, quote=f.quote, para=f.locator.para,
+            locator=f"{t.para} {f.locator.para}", source=source_view(fe.source_id),
+            credibility=f.credibility, credibility_label=t[f"credibility_{f.credibility}"],
+            grade=f"{src.reliability.grade}{f.credibility}", stance=f.stance, stance_label=label,
+            topics=tuple(f.topics), figures=figs, origin=origin, contradicts=tuple(f.contradicts),
+            same_origin=tuple(o.finding.id for o in by_origin.get(origin, ()) if o.source_id != fe.source_id))
+
+    views: dict[str, FindingView] = {}
+    for fe in selection.findings:
+        v = view(fe)
+        if v is not None:
+            views[fe.finding.id] = v
+    # A contested pair is shown whenever the selection touches one side of it; the other side
+    # is shown too (and cited), even if the topic's selector would not take it.
+    pairs, seen = [], set()
+    for fe in selection.findings:
+        for other in fe.finding.contradicts:
+            key = frozenset((fe.finding.id, other))
+            if key in seen or other not in project.findings:
+                continue
+            seen.add(key)
+            left = views.get(fe.finding.id)
+            right = views.get(other) or view(project.findings[other])
+            if left is not None and right is not None:
+                pairs.append(PairView(left, right))
+    if missing:
+        raise InputError(missing)
     findings = tuple(views.values())
     key_ids = topic.key_findings or [f.id for f in findings[:5]]
     groups = []
@@ -231,12 +295,14 @@ def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
         "date": format_date(build_date(), t),
         "bottom_line": tuple(SentenceView(pick(s), tuple(s.cites)) for s in topic.bottom_line),
         "key_judgments": tuple(SentenceView(pick(s), tuple(s.cites)) for s in topic.key_judgments),
-        "key_findings": tuple(views[i] for i in key_ids),
+        "key_findings": tuple(views[i] for i in key_ids if i in views),
         "findings": findings,
         "groups": tuple(groups),
         "contested": tuple(contested),
+        "pairs": tuple(pairs),
         "sources": tuple(source_views.values()),
-        "basis": t.basis_text.format(findings=len(findings), sources=len(source_views)),
+        "basis": t.basis_text.format(findings=len(findings), sources=len(source_views),
+                                     origins=len(by_origin)),
     }
 
 

@@ -128,8 +128,11 @@ class Reference:
 
 @dataclass(frozen=True)
 class References:
-    """The reference list; a template places it with an empty `::: references` fence."""
+    """A numbered list of cited sources: `kind` "references" (the reference list) or
+    "source-notes" (grades and caveats). A template places one with an empty `::: references`
+    or `::: source-notes` fence; cite.resolve fills it."""
     entries: tuple[Reference, ...] = ()
+    kind: str = "references"
 
 
 Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References]

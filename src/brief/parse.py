@@ -90,8 +90,8 @@ def _blocks(tokens, i: int, close: str | None, tpl: str):
         elif t == "container_div_open":
             role = tok.info.strip().split()[0]
             inner, i = _blocks(tokens, i + 1, "container_div_close", tpl)
-            if role == "references":
-                out.append(m.References())
+            if role in ("references", "source-notes"):
+                out.append(m.References(kind=role))
             else:
                 out.append(m.Div(role, tuple(inner)))
         elif t == "table_open":

@@ -7,17 +7,27 @@ from dataclasses import dataclass
 
 from brief.corpus.load import FindingEntry, Project, TopicEntry
 from brief.corpus.numbers import missing_numbers
+from brief.corpus.standards import judgment_problems
 from brief.errors import InputError, Problem
 
 KIND_ORDER = {"figure": 0, "fact": 1, "judgment": 2, "recommendation": 3}
 
 
 @dataclass(frozen=True)
+class Excluded:
+    """A finding the selector matched but a grade threshold left out, and why."""
+
+    finding: FindingEntry
+    reason: str
+
+
+@dataclass(frozen=True)
 class Selection:
-    """The findings a topic takes, in brief order, and the sources they come from."""
+    """The findings a topic takes, in brief order, the sources they come from, and those left out by grade."""
 
     topic: TopicEntry
     findings: tuple[FindingEntry, ...]
+    excluded: tuple[Excluded, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -47,6 +57,7 @@ def select(project: Project, entry: TopicEntry) -> Selection:
     sel = entry.topic.select
     tags = set(sel.topics)
     chosen: list[FindingEntry] = []
+    excluded: list[Excluded] = []
     for fe in project.findings.values():
         f = fe.finding
         if f.id in sel.exclude or fe.source_id in sel.exclude_sources:
@@ -58,7 +69,11 @@ def select(project: Project, entry: TopicEntry) -> Selection:
             and (sel.stances is None or f.stance in sel.stances)
         )
         if take or f.id in sel.include:
-            chosen.append(fe)
+            reason = grade_reason(project, sel, fe)
+            if reason:
+                excluded.append(Excluded(fe, reason))
+            else:
+                chosen.append(fe)
     source_rank = {s: i for i, s in enumerate(sel.sources or sorted(project.sources))}
 
     def key(fe: FindingEntry) -> tuple:
@@ -78,7 +93,21 @@ def select(project: Project, entry: TopicEntry) -> Selection:
         parts.append(fe.index)
         return tuple(parts)
 
-    return Selection(entry, tuple(sorted(chosen, key=key)))
+    return Selection(entry, tuple(sorted(chosen, key=key)), tuple(excluded))
+
+
+def grade_reason(project: Project, sel, fe: FindingEntry) -> str | None:
+    """Why a grade threshold leaves this finding out, or None if it passes."""
+    grade = project.sources[fe.source_id].source.reliability.grade
+    if sel.min_reliability is not None:
+        if grade == "F":
+            return f"source {fe.source_id} is graded F (reliability cannot be judged), below the minimum {sel.min_reliability}"
+        if grade > sel.min_reliability:  # letters: A is best
+            return f"source {fe.source_id} is graded {grade}, below the minimum {sel.min_reliability}"
+    cred = fe.finding.credibility
+    if sel.max_credibility is not None and cred > sel.max_credibility:
+        return f"credibility {cred} is worse than the maximum {sel.max_credibility}"
+    return None
 
 
 def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
@@ -128,6 +157,21 @@ def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
                     line = items[i].lines.get(lang) if i < len(items) else data.lines.get(field)
                     problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",
                                             "cite the finding whose quote gives the number, or drop the number"))
+    for i, sentence in enumerate(t.key_judgments):
+        items = data.get("key_judgments") or []
+        for lang in ("en", "zh"):
+            for msg in judgment_problems(getattr(sentence, lang), lang):
+                line = items[i].lines.get(lang) if i < len(items) else data.lines.get("key_judgments")
+                problems.append(Problem(shown, line, f"key_judgments[{i + 1}].{lang} {msg}",
+                                        "ICD 203: say how likely, and give confidence in a separate sentence"))
+    if t.csl:
+        from brief.cite import load_style
+        from brief.errors import InputError
+
+        try:
+            load_style(project.root, t.csl, "en-US")
+        except InputError as e:
+            problems.extend(Problem(shown, data.lines.get("csl"), p.message + f" ({t.csl})", p.hint) for p in e.problems)
     for i, fid in enumerate(t.key_findings or []):
         if fid not in chosen:
             what = "unknown finding" if fid not in project.findings else "a finding this topic does not select:"

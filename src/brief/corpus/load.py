@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from brief.corpus import yamlio
 from brief.corpus.numbers import missing_numbers, value_in
 from brief.corpus.schema import Finding, FindingsFile, Source, StancesFile, Topic
+from brief.corpus.standards import judgment_problems
 from brief.errors import InputError, Problem
 
 
@@ -73,6 +74,7 @@ class Project:
     topics: dict[str, TopicEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     broken_topics: bool = False  # a topic file failed to load
+    broken_sources: set = field(default_factory=set)  # folders whose source.yaml failed to load
 
     def shown(self, path: Path) -> str:
         try:
@@ -196,6 +198,7 @@ def load_project(root: Path, *, templates: bool = True) -> Project:
         if len(project.problems) > before:
             project.broken_topics = True
     _check_topic_tags(project)
+    _check_contradictions(project)
     if templates:
         from brief.compose import check_templates
 
@@ -211,15 +214,15 @@ def _load_source(project: Project, folder: Path) -> None:
     try:
         src: Source = _validate(Source, data, shown, "source")
     except InputError as e:
-        # Report the schema problems, but keep the source (unvalidated) so that its findings and
-        # the topics citing them are still checked instead of reported as missing.
+        # Report the schema problems. If the source is sound without its unknown fields, keep it,
+        # so that its findings and the topics citing them are still checked instead of being
+        # reported as pointing at a missing source.
         problems.extend(e.problems)
-        if not isinstance(data.get("id"), str) or not isinstance(data.get("original"), str):
+        try:
+            src = Source.model_validate({k: v for k, v in data.items() if k in Source.model_fields})
+        except ValidationError:
+            project.broken_sources.add(folder.name)
             raise InputError(problems) from None
-        src = Source.model_construct(**{k: v for k, v in data.items() if k in Source.model_fields})
-        for field in ("original_sha256", "body_sha256"):
-            if not isinstance(getattr(src, field, None), str):
-                object.__setattr__(src, field, "")
     loc = Loc(shown, 1)
     if src.id != folder.name:
         problems.append(Problem(shown, data.lines.get("id"), f"id '{src.id}' differs from its folder name '{folder.name}'",
@@ -281,6 +284,8 @@ def _load_findings(project: Project, folder: Path) -> None:
                                  f"source '{ff.source}' differs from the folder name '{folder.name}'",
                                  "a findings file belongs beside its source's source.yaml"))
     entry = project.sources.get(ff.source)
+    if entry is None and folder.name in project.broken_sources:
+        return  # its source.yaml is already reported; checking quotes needs a loaded source
     if entry is None:
         raise InputError(Problem(shown, data.lines.get("source"), f"finding file points at missing source '{ff.source}'",
                                  f"add seeds/{ff.source}/source.yaml"))
@@ -297,8 +302,13 @@ def _load_findings(project: Project, folder: Path) -> None:
             continue
         problems: list[Problem] = []
         problems.extend(_check_quote(entry, f, shown, item))
-        for lang in ("en", "zh"):
-            miss = missing_numbers(getattr(f.claim, lang), f.quote)
+        for lang, text in f.claim.items():
+            if f.kind == "judgment":
+                for msg in judgment_problems(text, lang):
+                    problems.append(Problem(shown, item["claim"].lines.get(lang, line),
+                                            f"finding '{f.id}': judgment claim.{lang} {msg}",
+                                            "ICD 203: say how likely, and give confidence in a separate sentence"))
+            miss = missing_numbers(text, f.quote)
             if miss:
                 problems.append(Problem(shown, item["claim"].lines.get(lang, line),
                                         f"finding '{f.id}': number(s) {', '.join(miss)} in claim.{lang} do not appear in the quote",
@@ -359,3 +369,20 @@ def _check_topic_tags(project: Project) -> None:
                 project.problems.append(Problem(fe.loc.path, fe.loc.line,
                                                 f"finding '{fid}': topic tag '{tag}' is not selected by any topic",
                                                 f"did you mean '{close[0]}'?" if close else "add a topic in briefs/ that selects it"))
+
+
+def _check_contradictions(project: Project) -> None:
+    """`contradicts` links point at real findings, are mutual, and never at the finding itself."""
+    for fid, fe in project.findings.items():
+        for other in fe.finding.contradicts:
+            where = (fe.loc.path, fe.loc.line)
+            if other == fid:
+                project.problems.append(Problem(*where, f"finding '{fid}' contradicts itself", "remove it from contradicts"))
+            elif other not in project.findings:
+                close = difflib.get_close_matches(other, list(project.findings), n=1)
+                project.problems.append(Problem(*where, f"finding '{fid}': contradicts unknown finding '{other}'",
+                                                f"did you mean '{close[0]}'?" if close else "link an existing finding id"))
+            elif fid not in project.findings[other].finding.contradicts:
+                o = project.findings[other].loc
+                project.problems.append(Problem(*where, f"finding '{fid}' contradicts '{other}', but '{other}' ({o}) does not list '{fid}'",
+                                                f"add {fid} to contradicts of {other}: links are mutual"))

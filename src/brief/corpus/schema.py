@@ -47,6 +47,32 @@ def _check_date(v: str | None) -> str | None:
     return v
 
 
+RELIABILITY = ("A", "B", "C", "D", "E", "F")
+RELIABILITY_LABELS = {
+    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+    "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged",
+}
+CREDIBILITY_LABELS = {
+    1: "confirmed by other sources", 2: "probably true", 3: "possibly true",
+    4: "doubtful", 5: "improbable", 6: "truth cannot be judged",
+}
+
+
+class Reliability(Strict):
+    """Admiralty source reliability: A (completely reliable) ... E (unreliable), F (cannot be judged)."""
+
+    grade: Literal["A", "B", "C", "D", "E", "F"] = Field(description="A, B, C, D, E or F.")
+    rationale: Text = Field(description="Why, drawn from the text itself.")
+
+
+class PrimarySource(Strict):
+    """The study or report an article relays, as the text names it. Never invented."""
+
+    key: str = Field(pattern=ID_RE, description="Id shared by every source relaying this same primary source; findings with one key count as one line of reporting.")
+    name: Text = Field(description="The primary source as the text names it (or describes it, when unnamed).")
+    named: bool = Field(True, description="False when the text does not name the primary source.")
+
+
 class Source(Strict):
     """`seeds/<id>/source.yaml`: one pinned source and what is known about it.
 
@@ -68,8 +94,10 @@ class Source(Strict):
     url: str | None = Field(None, description="URL as given in the text; null if none. Never invented.")
     language: str = Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$", description="Language of the text, e.g. zh.")
     source_type: Literal["news-site", "blog", "magazine", "wechat-account", "essay", "report", "other"] = Field(description="Kind of source.")
-    primary_source: str | None = Field(None, description="When the article relays someone else's study or report: that primary source, as the text names it.")
-    notes: str | None = Field(None, description="Caveats and how the metadata was read from the text.")
+    primary_source: "PrimarySource | None" = Field(None, description="When the article relays someone else's study or report: that primary source, as the text names it.")
+    reliability: "Reliability" = Field(description="Admiralty source-reliability grade A-F with its rationale.")
+    caveats: list[Text] = Field(default_factory=list, description="Caveats a reader must know (e.g. signs of machine-generated text), shown under Source notes. Undated, anonymous and relayed sources get their caveat automatically.")
+    notes: str | None = Field(None, description="How the metadata was read from the text; for analysts, not shown in briefs.")
 
     _d1 = field_validator("published", "accessed")(lambda cls, v: _check_date(v))
 
@@ -118,8 +146,20 @@ class Finding(Strict):
     stance: str | None = Field(None, description="A position from seeds/stances.yaml, where the finding takes one.")
     quote: str = Field(min_length=1, description="Verbatim passage in the original language.")
     locator: Locator
-    claim: Text = Field(description="The claim in the analyst's own words, in English and Chinese.")
+    claim: dict[str, str] = Field(min_length=1, description="The claim in the analyst's own words, by language code (en, zh, ...). A brief in a language the claim lacks is an error.")
+    credibility: int = Field(ge=1, le=6, description="Admiralty information credibility: 1 confirmed ... 5 improbable, 6 cannot be judged.")
+    contradicts: list[str] = Field(default_factory=list, description="Ids of findings this one contradicts; links must be mutual.")
     figures: list[Figure] = Field(default_factory=list, description="Structured values; required for kind figure.")
+
+    @field_validator("claim")
+    @classmethod
+    def _claim_langs(cls, v: dict[str, str]) -> dict[str, str]:
+        for lang, text in v.items():
+            if not re.match(r"^[a-z]{2}$", lang):
+                raise ValueError(f"claim language {lang!r} is not a two-letter language code such as en or zh")
+            if not text.strip():
+                raise ValueError(f"claim.{lang} is empty")
+        return v
 
     @field_validator("topics")
     @classmethod
@@ -176,6 +216,8 @@ class Selector(Strict):
     stances: list[str] | None = Field(None, description="Only findings with one of these stances (default: any, including none).")
     include: list[str] = Field(default_factory=list, description="Finding ids to take whatever the filters say.")
     exclude: list[str] = Field(default_factory=list, description="Finding ids to leave out whatever the filters say.")
+    min_reliability: Literal["A", "B", "C", "D", "E"] | None = Field(None, description="Leave out findings from sources graded below this (F, cannot be judged, is left out too).")
+    max_credibility: int | None = Field(None, ge=1, le=6, description="Leave out findings whose credibility grade is worse (higher) than this.")
 
 
 OrderKey = Literal["kind", "source", "position", "id", "topic-match"]
@@ -191,7 +233,11 @@ class Topic(Strict):
     order: list[OrderKey] = Field(default_factory=lambda: ["kind", "source", "position"],
                                   description="Sort keys for the selected findings, applied in turn.")
     template: str = Field("brief", pattern=ID_RE, description="Template name: templates/<name>.md.j2.")
+    csl: str | None = Field(None, description="CSL style for references: a file name in templates/csl/ or a path (default: Chicago notes-bibliography for en, GB/T 7714-2015 numeric for zh).")
     tlp: Literal[TLP_LABELS] = Field("TLP:CLEAR", description="Traffic Light Protocol 2.0 label.")  # type: ignore[valid-type]
     key_findings: list[str] | None = Field(None, description="Ids of findings to lead with; default: the first five of the selection.")
     bottom_line: list[Sentence] = Field(min_length=1, max_length=3, description="The analyst's bottom line: one to three sentences.")
     key_judgments: list[Sentence] = Field(min_length=2, max_length=4, description="Two to four key judgments.")
+
+
+Source.model_rebuild()

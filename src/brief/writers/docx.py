@@ -47,9 +47,11 @@ class _Writer:
         self.t = load_strings(root, doc.meta.lang)
         self.d = Document(str(ref))
         self.bookmark_id = 0
+        self.container = self.d  # where paragraphs go: the body, or a table cell
+        self._style_ids: dict[str, str] = {}
         styles = {s.name for s in self.d.styles}
         needed = {self.map["body"], self.map["reference"], *self.map["headings"].values(),
-                  *(v for r in self.map["roles"].values() for v in r.values())}
+                  *(v for r in self.map["roles"].values() for k, v in r.items() if k != "layout")}
         missing = sorted(needed - styles)
         if missing:
             raise InputError(Problem(str(REFERENCE_DOCX), None, f"styles missing from reference.docx: {', '.join(missing)}",
@@ -134,7 +136,15 @@ class _Writer:
             handler(b, stack)
 
     def para(self, style):
-        return self.d.add_paragraph(style=style)
+        # Set the style id directly: python-docx's look-up by name is slow on every call.
+        p = self.container.add_paragraph()
+        p._p.style = self.style_id(style)
+        return p
+
+    def style_id(self, name: str) -> str:
+        if name not in self._style_ids:
+            self._style_ids[name] = self.d.styles[name].style_id
+        return self._style_ids[name]
 
     def b_Heading(self, b, stack):
         style = role_style(self.map["roles"], stack, "heading", self.map["headings"].get(b.level, "Heading 3"))
@@ -151,7 +161,22 @@ class _Writer:
         self.blocks(b.blocks, stack + ("quote",))
 
     def b_Div(self, b, stack):
+        if self.map["roles"].get(b.role, {}).get("layout") == "columns" and b.blocks:
+            return self._columns(b, stack + (b.role,))
         self.blocks(b.blocks, stack + (b.role,))
+
+    def _columns(self, b, stack):
+        """Child blocks side by side: a one-row table, one cell per child."""
+        table = self.d.add_table(rows=1, cols=len(b.blocks))
+        saved = self.container
+        for cell, child in zip(table.rows[0].cells, b.blocks):
+            self.container = cell
+            first = cell.paragraphs[0]
+            self.blocks((child,), stack)
+            if not first.text and len(cell.paragraphs) > 1:
+                first._p.getparent().remove(first._p)
+        self.container = saved
+        self.para(self.map["body"])  # keep consecutive tables apart
 
     def _list(self, items, stack, style):
         for item in items:
@@ -201,7 +226,8 @@ class _Writer:
             p = self.para(self.map["reference"])
             self.run(p, f"[{e.number}] ")
             self.inlines(p, e.children)
-            self.bookmark(p, f"ref-{e.number}")
+            if b.kind == "references":
+                self.bookmark(p, f"ref-{e.number}")
 
     # ---- furniture and metadata ---------------------------------------------------------
     def furniture(self):

@@ -17,6 +17,77 @@ from brief.compose import clean_text, load_strings
 from brief.writers.styles import pdf_style, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
+
+
+_CACHED = None
+
+
+def _cached_paragraph_class():
+    """Paragraph that reuses its line breaks when wrapped again at the same width.
+
+    KeepTogether and tables measure a paragraph before it is laid out, and CJK line breaking is
+    the costliest step of a build; the result depends only on the available width.
+    """
+    global _CACHED
+    if _CACHED is None:
+        from reportlab.platypus import Paragraph
+
+        class CachedParagraph(Paragraph):
+            def wrap(self, availWidth, availHeight):
+                if getattr(self, "_wrapped_at", None) == availWidth and "blPara" in self.__dict__:
+                    return self.width, self.height
+                result = super().wrap(availWidth, availHeight)
+                self._wrapped_at = availWidth
+                return result
+
+        _CACHED = CachedParagraph
+    return _CACHED
+
+
+def _Bar(flowables, colour, width=2.0, gap=8.0):
+    """Flowables with a vertical rule at their left, like a block quote (one layout pass)."""
+    from reportlab.platypus.flowables import Flowable
+
+    class Bar(Flowable):
+        def __init__(self):
+            super().__init__()
+            self.items = flowables
+            self.sizes = []
+
+        def wrap(self, aw, ah):
+            self.sizes = [f.wrap(aw - gap, ah) for f in self.items]
+            self.width = aw
+            self.height = sum(h for _, h in self.sizes) + sum(
+                f.getSpaceAfter() for f in self.items[:-1]) + sum(f.getSpaceBefore() for f in self.items[1:])
+            return self.width, self.height
+
+        def getSpaceAfter(self):
+            return self.items[-1].getSpaceAfter() if self.items else 0
+
+        def getSpaceBefore(self):
+            return self.items[0].getSpaceBefore() if self.items else 0
+
+        def split(self, aw, ah):
+            if len(self.items) == 1:
+                parts = self.items[0].split(aw - gap, ah)
+                return [_Bar([p], colour, width, gap) for p in parts] if len(parts) > 1 else []
+            return []
+
+        def draw(self):
+            c = self.canv
+            c.saveState()
+            c.setStrokeColor(colour)
+            c.setLineWidth(width)
+            c.line(width / 2, 0, width / 2, self.height)
+            c.restoreState()
+            y = self.height
+            for i, (f, (_, h)) in enumerate(zip(self.items, self.sizes)):
+                if i:
+                    y -= self.items[i - 1].getSpaceAfter() + f.getSpaceBefore()
+                y -= h
+                f.drawOn(c, gap, y)
+
+    return Bar()
 _EXTRA_CANNOT_START = "，。、：；！？）》〉」』】〕”’…·％"
 _EXTRA_CANNOT_END = "（《〈「『【〔“‘"
 
@@ -117,8 +188,7 @@ class _Writer:
         return "".join(out)
 
     def para(self, markup: str, style_name: str, anchor: str | None = None):
-        from reportlab.platypus import Paragraph
-
+        Paragraph = _cached_paragraph_class()
         style = self.styles[style_name]
         if F.CJK not in markup:
             # Latin-only text breaks at spaces; CJK wrapping (per character) is for Chinese runs.
@@ -180,23 +250,38 @@ class _Writer:
     def b_Div(self, b: m.Div, stack):
         from reportlab.platypus import HRFlowable, KeepTogether
 
+        if self.roles.get(b.role, {}).get("layout") == "columns" and b.blocks:
+            return self._columns(b, stack + (b.role,))
         inner = self.blocks(b.blocks, stack + (b.role,))
         if b.role == "quote":
-            from reportlab.platypus import Table, TableStyle
-
-            t = Table([[inner]], colWidths=[self.frame_width - 10])
-            t.setStyle(TableStyle([
-                ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
-                ("LINEBEFORE", (0, 0), (0, 0), 2, self.colours["quote_bar"]),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]))
-            return [t]
-        if b.role == "finding":
-            return [KeepTogether(inner)]
+            return [_Bar(inner, self.colours["quote_bar"])]
+        if b.role == "finding" and not any(self.roles.get(r, {}).get("layout") == "columns" for r in stack):
+            return [KeepTogether(inner)]  # (inside columns, the table splits rows itself)
         if b.role == "title-block" and self.sheet.get("rule_after_title"):
             return inner + [HRFlowable(width="100%", thickness=0.8, color=self.colours["rule"], spaceBefore=4, spaceAfter=6)]
         return inner
+
+    def _columns(self, b: m.Div, stack):
+        """Child blocks side by side, in equal columns, with no ranking between them."""
+        from reportlab.platypus import Table, TableStyle
+
+        n = len(b.blocks)
+        gap = 10
+        width = (self.frame_width - gap * (n - 1)) / n
+        saved = self.frame_width
+        self.frame_width = width
+        cells = [self.blocks((child,), stack) for child in b.blocks]
+        self.frame_width = saved
+        t = Table([cells], colWidths=[width + (gap if i < n - 1 else 0) for i in range(n)], splitInRow=1)
+        t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), gap),
+            ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.5, self.colours["rule"]),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.5, self.colours["rule"]),
+        ]))
+        return [t]
 
     def b_Rule(self, b, stack):
         from reportlab.platypus import HRFlowable
@@ -221,7 +306,9 @@ class _Writer:
         return [t]
 
     def b_References(self, b: m.References, stack):
-        return [self.para(f"[{e.number}] " + self.inlines(e.children), "reference", f"ref-{e.number}") for e in b.entries]
+        anchor = b.kind == "references"
+        return [self.para(f"[{e.number}] " + self.inlines(e.children), "reference", f"ref-{e.number}" if anchor else None)
+                for e in b.entries]
 
     # ---- glyph coverage -----------------------------------------------------------------
     def texts(self) -> list[tuple[str, str]]:

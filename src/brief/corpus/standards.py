@@ -1,0 +1,45 @@
+"""Analytic standards (ICD 203): likelihood terms and confidence levels in judgments.
+
+A judgment states how likely something is with one of the ICD 203 terms, and puts its confidence
+(high, moderate, low) in a separate sentence. Terms are known for English and Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+LIKELIHOOD = {
+    "en": re.compile(
+        r"\b(almost no chance|remote|very unlikely|highly improbable|unlikely|improbable|"
+        r"roughly even (chance|odds)|likely|probable|probably|very likely|highly probable|"
+        r"almost certain(ly)?|nearly certain)\b",
+        re.IGNORECASE,
+    ),
+    "zh": re.compile(r"(几乎不可能|很不可能|不太可能|不大可能|大致各半|可能性各半|很可能|可能|几乎肯定|几乎确定|基本确定)"),
+}
+CONFIDENCE = {
+    "en": re.compile(r"\b((high|moderate|medium|low)\s+confidence|confidence\s+(is|was|remains)\s+(high|moderate|medium|low))\b",
+                     re.IGNORECASE),
+    "zh": re.compile(r"((高|中等|较高|较低|低)(度)?(置信|信心|把握)|置信度(高|中等|低))"),
+}
+_SENTENCES = {"en": re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])"), "zh": re.compile(r"(?<=[。！？])")}
+
+
+def sentences(text: str, lang: str) -> list[str]:
+    splitter = _SENTENCES.get(lang)
+    parts = splitter.split(text) if splitter else [text]
+    return [p for p in (x.strip() for x in parts) if p]
+
+
+def judgment_problems(text: str, lang: str) -> list[str]:
+    """What a judgment's wording breaks of ICD 203, as messages (none if it is fine)."""
+    if lang not in LIKELIHOOD:
+        return []
+    problems = []
+    if not LIKELIHOOD[lang].search(text):
+        problems.append("states no ICD 203 likelihood term (e.g. 'likely', 'roughly even chance', 'unlikely'"
+                        + ("; 可能、很可能、不太可能" if lang == "zh" else "") + ")")
+    for s in sentences(text, lang):
+        if LIKELIHOOD[lang].search(s) and CONFIDENCE[lang].search(s):
+            problems.append(f"puts a likelihood term and a confidence level in one sentence: {s!r}")
+    return problems
