@@ -34,6 +34,10 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
     t = compose.load_strings(project.root, lang)
     blocks = cite.resolve(blocks, project, lang, t, name, csl or entry.topic.csl)
     topic = entry.topic
+    from brief import __version__
+
+    config = project.config
+    pick = (lambda text: getattr(text, lang, None) or text.en) if config else None
     meta = m.Meta(
         title=getattr(topic.title, lang, topic.title.en),
         subtitle=getattr(topic.question, lang, topic.question.en),
@@ -41,10 +45,28 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
         tlp=topic.tlp,
         topic=topic.id,
         date=compose.build_date().isoformat(),
+        organisation=pick(config.organisation) if config else "",
+        author=pick(config.author) if config and config.author else "",
+        version=topic.version,
         keywords=tuple(topic.select.topics),
         finding_ids=tuple(selection.ids),
+        template=name,
+        tool_version=__version__,
+        corpus_sha256=corpus_hash(project.root),
     )
     return Built(m.Document(meta, blocks), markdown)
+
+
+def corpus_hash(root: Path) -> str:
+    """SHA-256 over the corpus: every file under seeds/, by relative path and content."""
+    import hashlib
+
+    h = hashlib.sha256()
+    seeds = root / "seeds"
+    for path in sorted(p for p in seeds.rglob("*") if p.is_file()):
+        h.update(path.relative_to(seeds).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -104,10 +126,21 @@ def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -
 
 def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
                  out_dir: Path, template: str | None = None, csl: str | None = None) -> list[tuple[Path, bytes]]:
-    """One brief in each format, in memory: (output path, bytes)."""
+    """One brief in each format, in memory: (output path, bytes), then its manifest."""
+    import hashlib
+    import json
+
     built = compose_document(project, topic_id, lang, template, csl)
     datas = render_formats(built.document, project.root, formats)
-    return [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
+    outputs = [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
+    manifest = {
+        "files": {path.name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for path, data in outputs},
+        "provenance": built.document.meta.provenance(),
+        "tlp": built.document.meta.tlp,
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    outputs.append((out_dir / f"{topic_id}.{lang}.manifest.json", text.encode()))
+    return outputs
 
 
 def write_outputs(outputs: list[tuple[Path, bytes]]) -> list[Path]:

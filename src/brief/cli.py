@@ -260,7 +260,8 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
         from brief.build import write_atomic
         from brief.corpus import schema as s
 
-        for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile)):
+        for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile),
+                            ("config", s.ProjectConfig)):
             path = out / f"{name}.schema.json"
             write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
             typer.echo(f"wrote {path}")

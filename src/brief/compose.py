@@ -139,6 +139,7 @@ class TopicView:
     title: str
     question: str
     tlp: str
+    version: str
 
 
 class Strings(dict):
@@ -291,7 +292,9 @@ def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
     return {
         "lang": lang,
         "t": t,
-        "topic": TopicView(topic.id, pick(topic.title), pick(topic.question), topic.tlp),
+        "topic": TopicView(topic.id, pick(topic.title), pick(topic.question), topic.tlp, topic.version),
+        "organisation": pick(project.config.organisation) if project.config else "",
+        "author": pick(project.config.author) if project.config and project.config.author else "",
         "date": format_date(build_date(), t),
         "bottom_line": tuple(SentenceView(pick(s), tuple(s.cites)) for s in topic.bottom_line),
         "key_judgments": tuple(SentenceView(pick(s), tuple(s.cites)) for s in topic.key_judgments),

@@ -150,8 +150,25 @@ class Meta:
     topic: str
     date: str
     organisation: str = ""
+    author: str = ""
+    version: str = ""
     keywords: tuple[str, ...] = ()
     finding_ids: tuple[str, ...] = ()
+    template: str = ""
+    tool_version: str = ""
+    corpus_sha256: str = ""
+
+    def provenance(self) -> dict[str, str]:
+        """What built this file: recorded in PDF metadata, DOCX custom properties and the manifest."""
+        return {
+            "brief.tool_version": self.tool_version,
+            "brief.corpus_sha256": self.corpus_sha256,
+            "brief.topic": self.topic,
+            "brief.template": self.template,
+            "brief.language": self.lang,
+            "brief.version": self.version,
+            "brief.findings": " ".join(self.finding_ids),
+        }
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from brief.corpus import yamlio
 from brief.corpus.numbers import missing_numbers, value_in
-from brief.corpus.schema import Finding, FindingsFile, Source, StancesFile, Topic
+from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
 from brief.errors import InputError, Problem
 
@@ -73,6 +73,7 @@ class Project:
     stances: StancesFile | None = None
     topics: dict[str, TopicEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    config: ProjectConfig | None = None  # brief.yaml, if present
     broken_topics: bool = False  # a topic file failed to load
     broken_sources: set = field(default_factory=set)  # folders whose source.yaml failed to load
 
@@ -179,6 +180,11 @@ def load_project(root: Path, *, templates: bool = True) -> Project:
     if not seeds.is_dir() or not briefs.is_dir():
         raise InputError(Problem(str(root), None, "not a brief project (no seeds/ and briefs/ here)",
                                  "run inside a project, or name one with --project DIR"))
+    config_path = root / "brief.yaml"
+    if config_path.exists():
+        data = _guard(project, yamlio.load, config_path, project.shown(config_path))
+        if data is not None:
+            project.config = _guard(project, _validate, ProjectConfig, data, project.shown(config_path), "project config")
     stances_path = seeds / "stances.yaml"
     if stances_path.exists():
         data = _guard(project, yamlio.load, stances_path, project.shown(stances_path))

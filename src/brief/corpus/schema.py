@@ -233,6 +233,7 @@ class Topic(Strict):
     order: list[OrderKey] = Field(default_factory=lambda: ["kind", "source", "position"],
                                   description="Sort keys for the selected findings, applied in turn.")
     template: str = Field("brief", pattern=ID_RE, description="Template name: templates/<name>.md.j2.")
+    version: str = Field("1.0", min_length=1, max_length=20, description="Version of this brief, shown on the cover and in the file metadata.")
     csl: str | None = Field(None, description="CSL style for references: a file name in templates/csl/ or a path (default: Chicago notes-bibliography for en, GB/T 7714-2015 numeric for zh).")
     tlp: Literal[TLP_LABELS] = Field("TLP:CLEAR", description="Traffic Light Protocol 2.0 label.")  # type: ignore[valid-type]
     key_findings: list[str] | None = Field(None, description="Ids of findings to lead with; default: the first five of the selection.")
@@ -241,3 +242,10 @@ class Topic(Strict):
 
 
 Source.model_rebuild()
+
+
+class ProjectConfig(Strict):
+    """`brief.yaml` at the project root: who publishes the briefs."""
+
+    organisation: Text = Field(description="The publishing organisation, shown on the cover and in file metadata.")
+    author: Text | None = Field(None, description="The author or desk.")

@@ -277,7 +277,7 @@ class _Writer:
         when = datetime.datetime.combine(build_date(), datetime.time(0, 0))
         cp.title = _xml_safe(meta.title)[:255]
         cp.subject = _xml_safe(meta.subtitle)[:255]
-        cp.author = _xml_safe(meta.organisation or "brief")[:255]
+        cp.author = _xml_safe(" / ".join(x for x in (meta.organisation, meta.author) if x) or "brief")[:255]
         cp.last_modified_by = cp.author
         cp.keywords = ", ".join(meta.keywords)[:255]
         cp.comments = ""
@@ -287,10 +287,32 @@ class _Writer:
         cp.modified = when
         cp.revision = 1
 
+    def custom_properties(self):
+        """Provenance as DOCX custom properties (docProps/custom.xml)."""
+        from xml.sax.saxutils import escape, quoteattr
+
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        props = "".join(
+            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{i}" name={quoteattr(k)}>'
+            f"<vt:lpwstr>{escape(_xml_safe(v))}</vt:lpwstr></property>"
+            for i, (k, v) in enumerate(self.doc.meta.provenance().items(), start=2))
+        xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+               'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+               f"{props}</Properties>")
+        package = self.d.part.package
+        part = Part(PackURI("/docProps/custom.xml"),
+                    "application/vnd.openxmlformats-officedocument.custom-properties+xml", xml.encode(), package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
     def build(self) -> bytes:
         self.blocks(self.doc.blocks)
         self.furniture()
         self.properties()
+        self.custom_properties()
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())

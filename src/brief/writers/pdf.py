@@ -430,8 +430,11 @@ class _Writer:
 
         fur = self.styles["furniture"]
 
+        provenance = meta.provenance()
+
         class Canvas(canvas_mod.Canvas):
             def save(canv):
+                _add_info(canv, provenance)
                 canv.beginForm(_TOTAL_FORM)
                 canv.setFillColor(fur.textColor)
                 writer._draw_runs(canv, 0, 0, f"{writer.last_page}{writer.page_tail}", fur.fontSize)
@@ -441,7 +444,8 @@ class _Writer:
         self.last_page = 0
         self.page_tail = ""
         buf = io.BytesIO()
-        d = Doc(buf, pagesize=size, title=meta.title, author=meta.organisation or "brief",
+        author = " / ".join(x for x in (meta.organisation, meta.author) if x) or "brief"
+        d = Doc(buf, pagesize=size, title=meta.title, author=author,
                 subject=meta.subtitle, keywords=", ".join(meta.keywords), creator="brief",
                 lang="zh-CN" if meta.lang == "zh" else meta.lang,
                 initialFontName=F.LATIN, initialFontSize=10, **margins)
@@ -450,6 +454,32 @@ class _Writer:
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
         d.build(self.blocks(self.doc.blocks), canvasmaker=Canvas)
         return buf.getvalue()
+
+
+def _add_info(canv, extra: dict[str, str]) -> None:
+    """Add custom entries (provenance) to the PDF's document information dictionary."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFName, PDFString
+
+    info = canv._doc.info
+
+    class Info(PDFInfo):
+        def format(self, document):
+            D = {}  # reportlab's standard entries (as in PDFInfo.format), then ours
+            D["Title"] = PDFString(self.title)
+            D["Author"] = PDFString(self.author)
+            from reportlab.pdfbase.pdfdoc import PDFDate
+
+            D["ModDate"] = D["CreationDate"] = PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter)
+            D["Producer"] = PDFString(self.producer)
+            D["Creator"] = PDFString(self.creator)
+            D["Subject"] = PDFString(self.subject)
+            D["Keywords"] = PDFString(self.keywords)
+            D["Trapped"] = PDFName(self.trapped)
+            for key, value in extra.items():
+                D[key.replace(".", "_").title().replace("_", "")] = PDFString(value)
+            return PDFDictionary(D).format(document)
+
+    info.__class__ = Info
 
 
 def _has_emphasis(blocks) -> bool:

@@ -1,0 +1,383 @@
+"""Email: SMTP settings, one message per copy, and a sender that fails per message.
+
+Settings come from environment variables or a config file, never from the command line:
+
+    BRIEF_SMTP_HOST       server host name (required)
+    BRIEF_SMTP_PORT       port (default 587)
+    BRIEF_SMTP_STARTTLS   1 (default) or 0; 0 is allowed only for a loopback host
+    BRIEF_SMTP_USER       user name for AUTH (optional; needs BRIEF_SMTP_PASSWORD)
+    BRIEF_SMTP_PASSWORD   its password
+    BRIEF_SMTP_FROM       sender address, e.g. "Analysis Unit <briefs@example.org>" (required)
+    BRIEF_SMTP_TIMEOUT    seconds to wait for the server (default 30)
+
+A config file (`--smtp-config FILE` or BRIEF_SMTP_CONFIG) holds the same keys in YAML (host,
+port, starttls, user, password, from, timeout); a variable that is set wins over the file. A file
+holding a password must not be readable by group or others. STARTTLS is verified against the
+system's CA store (ssl.create_default_context).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field
+
+from brief.corpus.schema import Strict
+from brief.errors import InputError, Problem
+
+ENV_CONFIG = "BRIEF_SMTP_CONFIG"
+
+# The FIRST TLP 2.0 definitions, said in the body of every message.
+TLP_MEANING = {
+    "en": {
+        "TLP:CLEAR": "Recipients can spread this to the world; there is no limit on disclosure.",
+        "TLP:GREEN": "Limited disclosure: recipients can spread this within their community.",
+        "TLP:AMBER": "Limited disclosure: recipients can only spread this on a need-to-know basis within their organisation and its clients.",
+        "TLP:AMBER+STRICT": "Limited disclosure: restricted to the recipient's organisation only.",
+        "TLP:RED": "For the eyes and ears of individual recipients only; no further disclosure.",
+    },
+    "zh": {
+        "TLP:CLEAR": "披露不受限制，接收者可以向任何人传播。",
+        "TLP:GREEN": "有限披露：接收者可以在其社区内传播。",
+        "TLP:AMBER": "有限披露：接收者只能在其组织及其客户内部按需知悉的原则传播。",
+        "TLP:AMBER+STRICT": "有限披露：仅限于接收者所在的组织内部。",
+        "TLP:RED": "仅供接收者本人知悉，不得进一步披露。",
+    },
+}
+
+WORDS = {
+    "en": {"bottom_line": "Bottom line", "attached": "Attached: {file}, the copy marked for {name} ({organisation}).",
+           "encrypted": "The attachment is encrypted. Its password reaches you by another channel.",
+           "handling": "Handling", "sources": "The sources and the analysis are in the attached brief."},
+    "zh": {"bottom_line": "要点", "attached": "附件：{file}，为{name}（{organisation}）标记的副本。",
+           "encrypted": "附件已加密，密码将通过其他渠道另行发送。",
+           "handling": "处理要求", "sources": "来源与分析见所附简报。"},
+}
+
+
+class SmtpConfigFile(Strict):
+    """An SMTP config file (YAML). Every key is optional; environment variables win."""
+
+    host: str | None = Field(None, min_length=1, description="Server host name.")
+    port: int | None = Field(None, ge=1, le=65535, description="Port (default 587).")
+    starttls: bool | None = Field(None, description="Use STARTTLS (default true; false only for a loopback host).")
+    user: str | None = Field(None, description="User name for AUTH.")
+    password: str | None = Field(None, description="Password for AUTH. The file must then be mode 0600.")
+    from_: str | None = Field(None, alias="from", description="Sender address.")
+    timeout: float | None = Field(None, gt=0, description="Seconds to wait for the server (default 30).")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send. The password is never printed (repr=False)."""
+
+    host: str
+    port: int
+    starttls: bool
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+
+    @property
+    def envelope_from(self) -> str:
+        from email.utils import parseaddr
+
+        return parseaddr(self.sender)[1]
+
+    def describe(self) -> str:
+        tls = "STARTTLS" if self.starttls else "no TLS (loopback)"
+        auth = f", user {self.user}" if self.user else ""
+        return f"{self.host}:{self.port} ({tls}{auth}), from {self.sender}"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _bool(text: str, var: str) -> bool:
+    v = text.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    raise InputError(Problem(var, None, f"'{text}' is not 1 or 0", "set it to 1 (STARTTLS, the default) or 0"))
+
+
+def load_settings(environ: dict | None = None, config: Path | None = None) -> SmtpSettings:
+    """SMTP settings from a config file (optional) and the environment (which wins)."""
+    from email.utils import parseaddr
+
+    from brief.distribute.stakeholders import email_problem
+
+    env = dict(os.environ if environ is None else environ)
+    if config is None and env.get(ENV_CONFIG):
+        config = Path(env[ENV_CONFIG])
+    values: dict = {}
+    where: dict[str, tuple[str, int | None]] = {}
+    if config is not None:
+        from brief.corpus import yamlio
+        from brief.corpus.load import _validate
+
+        if not config.is_file():
+            raise InputError(Problem(str(config), None, "SMTP config file not found", "give an existing file, or use BRIEF_SMTP_* variables"))
+        data = yamlio.load(config, str(config))
+        cf: SmtpConfigFile = _validate(SmtpConfigFile, data, str(config), "SMTP config")
+        if cf.password is not None and config.stat().st_mode & 0o077:
+            raise InputError(Problem(str(config), data.lines.get("password"), "this file holds a password but others can read it",
+                                     f"chmod 600 {config}"))
+        for key, val in cf.model_dump(by_alias=True).items():
+            if val is not None:
+                values[key] = val
+                where[key] = (str(config), data.lines.get(key))
+    for key in ("host", "port", "starttls", "user", "password", "from", "timeout"):
+        var = f"BRIEF_SMTP_{key.upper()}"
+        if env.get(var, "") != "":
+            values[key] = env[var]
+            where[key] = (var, None)
+
+    def problem(key: str, message: str, hint: str | None) -> InputError:
+        path, line = where.get(key, (f"BRIEF_SMTP_{key.upper()}", None))
+        return InputError(Problem(path, line, message, hint))
+
+    host = str(values.get("host", "")).strip()
+    if not host:
+        raise problem("host", "no SMTP server configured", "export BRIEF_SMTP_HOST=smtp.example.org (or host: in an --smtp-config file)")
+    starttls = values.get("starttls", True)
+    if isinstance(starttls, str):
+        starttls = _bool(starttls, "BRIEF_SMTP_STARTTLS")
+    if not starttls and not is_loopback(host):
+        raise problem("starttls", f"STARTTLS may be turned off only for a loopback host, not {host}",
+                      "unset BRIEF_SMTP_STARTTLS: mail leaves this machine only over verified TLS")
+    try:
+        port = int(values.get("port", 587))
+        if not 1 <= port <= 65535:
+            raise ValueError
+    except ValueError:
+        raise problem("port", f"'{values.get('port')}' is not a port number", "write a number from 1 to 65535") from None
+    sender = str(values.get("from", "")).strip()
+    if not sender:
+        raise problem("from", "no sender address", 'export BRIEF_SMTP_FROM="Analysis Unit <briefs@example.org>"')
+    if "\n" in sender or "\r" in sender or email_problem(parseaddr(sender)[1]):
+        raise problem("from", f"'{sender}' is not a valid sender address", 'write e.g. "Analysis Unit <briefs@example.org>"')
+    user = values.get("user") or None
+    password = values.get("password") or None
+    if user and not password:
+        raise problem("password", "a user name is set but no password", "set BRIEF_SMTP_PASSWORD too (never on the command line)")
+    if password and not user:
+        raise problem("user", "a password is set but no user name", "set BRIEF_SMTP_USER too")
+    try:
+        timeout = float(values.get("timeout", 30))
+        if timeout <= 0:
+            raise ValueError
+    except ValueError:
+        raise problem("timeout", f"'{values.get('timeout')}' is not a number of seconds", "write e.g. 30") from None
+    return SmtpSettings(host, port, bool(starttls), sender, user, password, timeout)
+
+
+# ---- messages --------------------------------------------------------------------------------
+
+MIME = {"pdf": ("application", "pdf"),
+        "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")}
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Everything one message says, before it becomes MIME."""
+
+    to_name: str
+    to_email: str
+    subject: str
+    body: str
+    filename: str
+    fmt: str
+    message_id: str
+
+
+def subject(tlp: str, title: str) -> str:
+    return f"[{tlp}] {' '.join(title.split())}"
+
+
+def body(*, lang: str, tlp: str, title: str, question: str, bottom_line: list[str], filename: str,
+         name: str, organisation: str, encrypted: bool) -> str:
+    """Plain-text body: the TLP label first and last, the title, the bottom line, the attachment."""
+    w = WORDS.get(lang, WORDS["en"])
+    meaning = TLP_MEANING.get(lang, TLP_MEANING["en"])[tlp]
+    joiner = "" if lang == "zh" else " "
+    lines = [tlp, "", " ".join(title.split()), " ".join(question.split()), "",
+             f"{w['bottom_line']}:", joiner.join(" ".join(s.split()) for s in bottom_line), "",
+             w["sources"], w["attached"].format(file=filename, name=name, organisation=organisation)]
+    if encrypted:
+        lines.append(w["encrypted"])
+    lines += ["", f"{w['handling']}: {tlp}. {meaning}"]
+    return "\n".join(lines) + "\n"
+
+
+def message_id(sha256: str, recipient: str, sender: str) -> str:
+    """The same copy to the same recipient always has the same Message-ID, so a copy that was
+    accepted but not yet recorded when a run was killed is recognisable as a duplicate."""
+    from email.utils import parseaddr
+
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "brief.invalid"
+    return f"<{sha256[:32]}.{recipient}@{domain}>"
+
+
+def to_mime(letter: Letter, sender: str, attachment: bytes):
+    from email.message import EmailMessage
+    from email.utils import formataddr, formatdate
+
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = formataddr((letter.to_name, letter.to_email))
+    msg["Subject"] = letter.subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = letter.message_id
+    msg.set_content(letter.body)
+    maintype, subtype = MIME[letter.fmt]
+    msg.add_attachment(attachment, maintype=maintype, subtype=subtype, filename=letter.filename)
+    return msg
+
+
+# ---- sending ---------------------------------------------------------------------------------
+
+
+class SendFailure(Exception):
+    """One message was not accepted; the text says why (never a password)."""
+
+
+class Sender:
+    """One SMTP connection, opened on first use and reopened when the server went away.
+
+    After three failed connection attempts in a row (or a rejected login), the remaining
+    messages fail without another attempt.
+    """
+
+    GIVE_UP_AFTER = 3
+
+    def __init__(self, settings: SmtpSettings):
+        self.s = settings
+        self.conn = None
+        self.used = False
+        self.connect_failures = 0
+        self.given_up: str | None = None
+
+    def _connect(self) -> None:
+        import smtplib
+        import ssl
+
+        try:
+            conn = smtplib.SMTP(self.s.host, self.s.port, timeout=self.s.timeout)
+        except (OSError, smtplib.SMTPException) as e:
+            raise SendFailure(f"cannot connect to {self.s.host}:{self.s.port}: {_reason(e)}") from None
+        try:
+            conn.ehlo()
+            if self.s.starttls:
+                if not conn.has_extn("starttls"):
+                    raise SendFailure(f"{self.s.host} does not offer STARTTLS; refusing to send in clear text")
+                conn.starttls(context=ssl.create_default_context())
+                conn.ehlo()
+            if self.s.user:
+                try:
+                    conn.login(self.s.user, self.s.password)
+                except smtplib.SMTPAuthenticationError as e:
+                    self.given_up = f"login rejected by {self.s.host}: {_reason(e)}"
+                    raise SendFailure(self.given_up) from None
+        except BaseException:
+            _close(conn)
+            raise
+        self.conn = conn
+        self.used = False
+
+    def _ensure(self) -> None:
+        import smtplib
+
+        if self.given_up:
+            raise SendFailure(f"not attempted: {self.given_up}")
+        if self.conn is not None and self.used:
+            try:
+                if self.conn.noop()[0] != 250:
+                    raise smtplib.SMTPServerDisconnected("NOOP failed")
+            except (OSError, smtplib.SMTPException):
+                self.drop()
+        if self.conn is None:
+            try:
+                self._connect()
+            except SendFailure as e:
+                self.connect_failures += 1
+                if self.connect_failures >= self.GIVE_UP_AFTER and not self.given_up:
+                    self.given_up = f"the server could not be reached ({self.connect_failures} attempts failed; last: {e})"
+                raise
+            except (OSError, smtplib.SMTPException) as e:
+                self.connect_failures += 1
+                raise SendFailure(f"cannot talk to {self.s.host}:{self.s.port}: {_reason(e)}") from None
+            self.connect_failures = 0
+
+    def send(self, msg, to_addr: str) -> None:
+        """Send one message to one address; returns once the server has accepted it."""
+        import smtplib
+
+        self._ensure()
+        try:
+            self.conn.send_message(msg, from_addr=self.s.envelope_from, to_addrs=[to_addr])
+            self.used = True
+        except smtplib.SMTPRecipientsRefused as e:
+            code, resp = e.recipients.get(to_addr, (None, b""))
+            self.used = True
+            raise SendFailure(f"address refused by the server: {code} {_text(resp)}") from None
+        except smtplib.SMTPSenderRefused as e:
+            self.used = True
+            raise SendFailure(f"sender refused by the server: {e.smtp_code} {_text(e.smtp_error)}") from None
+        except smtplib.SMTPResponseException as e:
+            if e.smtp_code == 421:  # the server is closing the connection
+                self.drop()
+            else:
+                self.used = True
+            raise SendFailure(f"message refused by the server: {e.smtp_code} {_text(e.smtp_error)}") from None
+        except (OSError, smtplib.SMTPException) as e:
+            self.drop()
+            raise SendFailure(f"connection lost: {_reason(e)}") from None
+
+    def drop(self) -> None:
+        _close(self.conn)
+        self.conn = None
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except Exception:  # noqa: BLE001 - closing a connection that may be gone
+                pass
+            self.drop()
+
+
+def _close(conn) -> None:
+    if conn is None:
+        return
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _text(resp) -> str:
+    if isinstance(resp, bytes):
+        resp = resp.decode("utf-8", "replace")
+    return " ".join(str(resp).split())
+
+
+def _reason(e: BaseException) -> str:
+    import smtplib
+
+    if isinstance(e, smtplib.SMTPResponseException):
+        return f"{e.smtp_code} {_text(e.smtp_error)}"
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return str(e) or type(e).__name__

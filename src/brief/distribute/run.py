@@ -1,0 +1,455 @@
+"""`prepare()` builds, gates, marks, encrypts and writes the copies; `deliver()` emails them.
+
+prepare, as a list of stages:
+
+    load the stakeholder list -> choose topics -> gate every (recipient, topic) by TLP
+    -> check the output folders -> build each brief once per language (library, in memory)
+    -> mark a copy per recipient and format -> encrypt where asked
+    -> write passwords.csv (0600), the copies, the ledger's copy rows, the manifest (CSV + JSON)
+
+Nothing is written until every copy is ready in memory, so bad input or a failed build leaves
+no file behind; each file is written to a temporary name and renamed.
+
+Dates: a brief carries the date its content was first built for this output directory (kept in
+the ledger), so an unchanged brief is rebuilt byte for byte on any later day, its copies keep
+their SHA-256, and a rerun sends nothing twice. SOURCE_DATE_EPOCH, when set, wins.
+
+deliver, per copy: skip it if the ledger has it as sent; otherwise (with --send) mark it
+`sending`, hand it to the SMTP server, and mark it `sent` the moment the server accepts it.
+Without --send it prints what would be sent and sends nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from brief.distribute.stakeholders import TLP_ORDER, RecipientEntry, cleared
+from brief.errors import InputError, OutputError, Problem
+
+MANIFEST_CSV = "manifest.csv"
+MANIFEST_JSON = "manifest.json"
+MANIFEST_FIELDS = ("recipient", "name", "organisation", "file", "topic", "language", "format", "tlp",
+                   "sha256", "encrypted", "version", "date")
+# Test hook: exit abruptly (os._exit, like a kill) after this many messages were accepted.
+CRASH_HOOK = "BRIEF_TEST_CRASH_AFTER"
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What `brief distribute` was asked to do."""
+
+    list_path: Path
+    out_dir: Path
+    topic: str | None = None       # one topic id, or
+    all_topics: bool = False       # every topic each recipient asked for
+    tlp: str | None = None         # mark this distribution at a label above the topics' own
+
+
+@dataclass
+class Brief:
+    """One brief built once for all recipients of a language: bytes per format."""
+
+    topic: str
+    lang: str
+    tlp: str
+    date: str
+    title: str
+    question: str
+    bottom_line: list[str]
+    data: dict[str, bytes]
+    fingerprint: str  # SHA-256 of the document model: the content, whatever the bytes
+
+
+@dataclass
+class Copy:
+    """One marked copy for one recipient."""
+
+    recipient: RecipientEntry
+    brief: Brief
+    fmt: str
+    file: str              # relative to the output directory: <recipient>/<topic>.<lang>.<fmt>
+    path: Path
+    sha256: str            # of the file as written (encrypted if encrypted)
+    plain_sha256: str      # of the marked copy before encryption
+    brief_sha256: str      # of the built, unmarked brief
+    size: int
+    encrypted: bool
+    data: bytes | None     # None when the copy on disk is kept unchanged
+    status: str = "written"  # written | unchanged
+
+    @property
+    def version(self) -> str:
+        return self.brief_sha256[:12]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A copy not made: the brief's label is above the recipient's clearance."""
+
+    recipient: RecipientEntry
+    topic: str
+    tlp: str
+
+    @property
+    def reason(self) -> str:
+        return f"'{self.topic}' is {self.tlp}, above the recipient's clearance {self.recipient.recipient.clearance}"
+
+
+@dataclass
+class Distribution:
+    out_dir: Path
+    copies: list[Copy] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    passwords: Path | None = None
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    already: int = 0
+    would_send: int = 0
+    failed: list[tuple[Copy, str]] = field(default_factory=list)
+
+
+# ---- prepare ---------------------------------------------------------------------------------
+
+
+def prepare(project, req: Request, echo: Echo = print) -> Distribution:
+    """Build, gate, mark, encrypt and write every copy; return what was made and refused."""
+    from brief.distribute.stakeholders import load_stakeholders
+
+    entries = load_stakeholders(req.list_path, project)
+    topic_ids = _choose_topics(project, req)
+    _apply_tlp(project, topic_ids, req.tlp)
+    plan, refusals = _gate(entries, project, topic_ids)
+    _check_dirs(req.out_dir, list({e.id: e for e, _, _ in plan}.values()))
+    dist = Distribution(req.out_dir, refusals=refusals)
+    if not plan:
+        return dist
+    from brief.distribute import crypt
+    from brief.distribute.ledger import LEDGER, Ledger
+
+    state = Ledger(req.out_dir / LEDGER) if (req.out_dir / LEDGER).is_file() else None
+    try:
+        briefs = _build(project, plan, state)
+        pw_path = req.out_dir / crypt.PASSWORDS
+        passwords = crypt.read_passwords(pw_path)
+        dist.copies = _mark(project, plan, briefs, req.out_dir, state, passwords)
+    finally:
+        if state is not None:
+            state.close()
+    _write(dist, briefs, passwords, pw_path, echo)
+    return dist
+
+
+def _choose_topics(project, req: Request) -> list[str]:
+    from brief.select import check_topic, get_topic
+
+    if req.topic and req.all_topics:
+        raise InputError(Problem(None, None, "both --topic and --all given", "use one of them"))
+    if not req.topic and not req.all_topics:
+        raise InputError(Problem(None, None, "no topic given", "use --topic ID or --all (see `brief topics`)"))
+    ids = [get_topic(project, req.topic).topic.id] if req.topic else sorted(project.topics)
+    for tid in ids:
+        problems = check_topic(project, project.topics[tid])
+        if problems:
+            raise InputError(problems)
+    return ids
+
+
+def _apply_tlp(project, topic_ids: list[str], label: str | None) -> None:
+    """--tlp: mark the briefs at a higher label than their own (never a lower one)."""
+    import dataclasses
+
+    if label is None:
+        return
+    if label not in TLP_ORDER:
+        raise InputError(Problem(None, None, f"--tlp: '{label}' is not a TLP label", f"choose from {', '.join(TLP_ORDER)}"))
+    for tid in topic_ids:
+        entry = project.topics[tid]
+        if TLP_ORDER[label] < TLP_ORDER[entry.topic.tlp]:
+            raise InputError(Problem(entry.loc.path, entry.data.lines.get("tlp"),
+                                     f"--tlp {label} is below the topic's own label {entry.topic.tlp}",
+                                     "a distribution may raise a brief's TLP label, never lower it"))
+        project.topics[tid] = dataclasses.replace(entry, topic=entry.topic.model_copy(update={"tlp": label}))
+
+
+def _gate(entries: list[RecipientEntry], project, topic_ids: list[str]):
+    """Every (recipient, topic, format) to make, and every (recipient, topic) refused by TLP."""
+    plan: list[tuple[RecipientEntry, str, str]] = []
+    refusals: list[Refusal] = []
+    for e in entries:
+        for tid in topic_ids:
+            if not e.wants(tid):
+                continue
+            label = project.topics[tid].topic.tlp
+            if not cleared(label, e.recipient.clearance):
+                refusals.append(Refusal(e, tid, label))
+                continue
+            for fmt in e.recipient.formats:
+                plan.append((e, tid, fmt))
+    return plan, refusals
+
+
+def _check_dirs(out_dir: Path, recipients: list[RecipientEntry]) -> None:
+    """The output folder and each recipient's folder can be written (nothing is created yet)."""
+    from brief.build import check_out_dir
+
+    check_out_dir(out_dir)
+    problems = []
+    for e in recipients:
+        try:
+            check_out_dir(out_dir / e.id)
+        except OutputError as err:
+            problems.extend(Problem(p.path, p.line, f"recipient '{e.id}' ({e.where}): {p.message}", p.hint)
+                            for p in err.problems)
+    if problems:
+        raise OutputError(problems)
+
+
+@contextlib.contextmanager
+def _dated(date: datetime.date):
+    """Build as of `date` (SOURCE_DATE_EPOCH), so the same content gives the same bytes."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    midnight = datetime.datetime.combine(date, datetime.time(0), tzinfo=datetime.timezone.utc)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def _fingerprint(built) -> str:
+    return hashlib.sha256(repr(built.document).encode("utf-8")).hexdigest()
+
+
+def _build(project, plan, state) -> dict[tuple[str, str], Brief]:
+    """Each (topic, language) once, in every format its recipients asked for."""
+    from brief.build import compose_document, render_formats
+    from brief.compose import build_date
+
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for e, tid, fmt in plan:
+        fmts = wanted.setdefault((tid, e.recipient.language), [])
+        if fmt not in fmts:
+            fmts.append(fmt)
+    briefs = {}
+    pinned_by_user = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+    for (tid, lang), fmts in wanted.items():
+        topic = project.topics[tid].topic
+        built = None
+        date = build_date()
+        if not pinned_by_user and state is not None:
+            row = state.brief(tid, lang, topic.tlp)
+            if row is not None:
+                old = datetime.date.fromisoformat(row["date"])
+                with _dated(old):
+                    candidate = compose_document(project, tid, lang)
+                if _fingerprint(candidate) == row["fingerprint"]:
+                    built, date = candidate, old
+        order = tuple(sorted(fmts, key=("docx", "pdf").index))
+        with contextlib.nullcontext() if pinned_by_user else _dated(date):
+            if built is None:
+                built = compose_document(project, tid, lang)
+            datas = render_formats(built.document, project.root, order)
+        meta = built.document.meta
+        briefs[(tid, lang)] = Brief(tid, lang, topic.tlp, date.isoformat(), meta.title, meta.subtitle,
+                                    [getattr(s, lang, s.en) for s in topic.bottom_line], dict(zip(order, datas)),
+                                    _fingerprint(built))
+    return briefs
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict]) -> list[Copy]:
+    """Mark (and encrypt) every planned copy in memory; keep unchanged encrypted copies."""
+    from brief.distribute import crypt
+    from brief.distribute.stamp import Marking, PdfStamper, stamp_docx
+
+    stamper = PdfStamper(project.root) if any(fmt == "pdf" for _, _, fmt in plan) else None
+    copies = []
+    for e, tid, fmt in plan:
+        r = e.recipient
+        b = briefs[(tid, r.language)]
+        base = b.data[fmt]
+        brief_sha = _sha(base)
+        marking = Marking(r.name, r.organisation, b.date, brief_sha[:12], b.tlp, r.language)
+        plain = stamper.stamp(base, marking) if fmt == "pdf" else stamp_docx(base, marking, project.root)
+        plain_sha = _sha(plain)
+        file = f"{e.id}/{tid}.{r.language}.{fmt}"
+        path = out_dir / e.id / f"{tid}.{r.language}.{fmt}"
+        encrypt = r.encrypt and fmt == "pdf"
+        copy = Copy(e, b, fmt, file, path, plain_sha, plain_sha, brief_sha, len(plain), encrypt, plain)
+        if encrypt:
+            pw = passwords.get(e.id, {}).get("password") or crypt.new_password()
+            passwords[e.id] = {"recipient": e.id, "name": r.name, "email": r.email, "password": pw}
+            row = state.copy(e.id, file) if state is not None else None
+            if (row is not None and row["plain_sha256"] == plain_sha and row["encrypted"] and path.is_file()
+                    and _sha(path.read_bytes()) == row["sha256"] and crypt.opens_with(path, pw)):
+                copy.sha256, copy.size, copy.data, copy.status = row["sha256"], path.stat().st_size, None, "unchanged"
+            else:
+                copy.data = crypt.encrypt_pdf(plain, pw)
+                copy.sha256, copy.size = _sha(copy.data), len(copy.data)
+        elif path.is_file() and _sha(path.read_bytes()) == plain_sha:
+            copy.data, copy.status = None, "unchanged"
+        copies.append(copy)
+    return copies
+
+
+def _write(dist: Distribution, briefs, passwords: dict[str, dict], pw_path: Path, echo: Echo) -> None:
+    from brief.build import write_atomic
+    from brief.distribute import crypt
+    from brief.distribute.ledger import Ledger, LEDGER
+
+    out = dist.out_dir
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(Problem(str(out), None, f"cannot create output directory: {e.strerror}",
+                                  "choose another directory with --out DIR")) from None
+    with _locked(out):
+        if any(c.encrypted for c in dist.copies):
+            crypt.write_passwords(pw_path, passwords)  # before the copies it opens
+            dist.passwords = pw_path
+        ledger = Ledger(out / LEDGER)
+        try:
+            for c in dist.copies:
+                if c.data is not None:
+                    try:
+                        write_atomic(c.path, c.data)
+                    except OSError as e:
+                        raise OutputError(Problem(str(c.path), None, f"recipient '{c.recipient.id}' ({c.recipient.where}): cannot write: {e.strerror}",
+                                                  "choose another directory with --out DIR")) from None
+                ledger.set_copy(c.recipient.id, c.file, topic=c.brief.topic, lang=c.brief.lang, format=c.fmt,
+                                tlp=c.brief.tlp, brief_sha256=c.brief_sha256, plain_sha256=c.plain_sha256,
+                                sha256=c.sha256, encrypted=c.encrypted)
+                c.data = None  # free memory as we go
+            for b in briefs.values():
+                ledger.set_brief(b.topic, b.lang, b.tlp, b.date, b.fingerprint)
+        finally:
+            ledger.close()
+        rows = [manifest_row(c) for c in dist.copies]
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        write_atomic(out / MANIFEST_CSV, buf.getvalue().encode("utf-8"))
+        doc = {"copies": [dict(r, encrypted=c.encrypted) for r, c in zip(rows, dist.copies)],
+               "refused": [{"recipient": f.recipient.id, "topic": f.topic, "tlp": f.tlp,
+                            "clearance": f.recipient.recipient.clearance, "reason": f.reason} for f in dist.refusals]}
+        write_atomic(out / MANIFEST_JSON, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def manifest_row(c: Copy) -> dict:
+    r = c.recipient.recipient
+    return {"recipient": r.id, "name": r.name, "organisation": r.organisation, "file": c.file,
+            "topic": c.brief.topic, "language": c.brief.lang, "format": c.fmt, "tlp": c.brief.tlp,
+            "sha256": c.sha256, "encrypted": "yes" if c.encrypted else "no", "version": c.version,
+            "date": c.brief.date}
+
+
+@contextlib.contextmanager
+def _locked(out: Path):
+    """One distribution at a time per output directory."""
+    import fcntl
+
+    fh = open(out / ".distribute.lock", "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(Problem(str(out), None, "another `brief distribute` is using this output directory",
+                                      "wait for it to finish")) from None
+        yield
+    finally:
+        fh.close()
+
+
+# ---- deliver ---------------------------------------------------------------------------------
+
+
+def letter_for(c: Copy, sender: str | None):
+    from brief.distribute import mail
+
+    r = c.recipient.recipient
+    b = c.brief
+    name = Path(c.file).name
+    return mail.Letter(
+        to_name=r.name, to_email=r.email,
+        subject=mail.subject(b.tlp, b.title),
+        body=mail.body(lang=b.lang, tlp=b.tlp, title=b.title, question=b.question, bottom_line=b.bottom_line,
+                       filename=name, name=r.name, organisation=r.organisation, encrypted=c.encrypted),
+        filename=name, fmt=c.fmt,
+        message_id=mail.message_id(c.sha256, r.id, sender or "briefs@brief.invalid"))
+
+
+def deliver(dist: Distribution, *, send: bool, settings=None, echo: Echo = print, verbose: bool = False) -> Delivery:
+    """Send every copy not yet accepted (with `send`), or show what would be sent."""
+    from brief.distribute import mail
+    from brief.distribute.ledger import Ledger, LEDGER
+
+    result = Delivery()
+    if not dist.copies:
+        return result
+    crash_after = int(os.environ.get(CRASH_HOOK, "0") or 0)
+    with _locked(dist.out_dir):
+        ledger = Ledger(dist.out_dir / LEDGER)
+        sender = mail.Sender(settings) if send else None
+        try:
+            for c in dist.copies:
+                r = c.recipient.recipient
+                letter = letter_for(c, settings.sender if settings else os.environ.get("BRIEF_SMTP_FROM"))
+                row = ledger.message(r.id, c.sha256)
+                if row is not None and row["status"] == "sent":
+                    result.already += 1
+                    echo(f"already sent: {r.id} <{r.email}> {c.file} (accepted {row['accepted_at']})")
+                    continue
+                if not send:
+                    result.would_send += 1
+                    kind = "/".join(mail.MIME[c.fmt])
+                    echo(f"would send: {r.id}\n  To: {r.name} <{r.email}>\n  Subject: {letter.subject}\n"
+                         f"  Attachment: {c.file} ({c.size:,} bytes, {kind}{', encrypted' if c.encrypted else ''})")
+                    if verbose:
+                        echo("  Body:\n" + "".join(f"    {ln}\n" for ln in letter.body.splitlines()).rstrip("\n"))
+                    continue
+                if row is not None and row["status"] == "sending":
+                    echo(f"note: {r.id} {c.file} was being sent when an earlier run stopped; sending it again "
+                         f"(same Message-ID {letter.message_id})")
+                ledger.sending(r.id, c.sha256, file=c.file, email=r.email, subject=letter.subject,
+                               message_id=letter.message_id)
+                try:
+                    data = c.path.read_bytes()
+                    if _sha(data) != c.sha256:
+                        raise mail.SendFailure(f"{c.file} changed on disk since it was made; run again")
+                    sender.send(mail.to_mime(letter, settings.sender, data), r.email)
+                except mail.SendFailure as e:
+                    ledger.failed(r.id, c.sha256, str(e))
+                    result.failed.append((c, str(e)))
+                    echo(f"failed: {r.id} <{r.email}> {c.file}: {e}")
+                    continue
+                ledger.sent(r.id, c.sha256)
+                result.sent += 1
+                echo(f"sent: {r.id} <{r.email}> {c.file}")
+                if crash_after and result.sent >= crash_after:
+                    os._exit(75)  # test hook: die like a killed process, right after the commit
+        finally:
+            if sender is not None:
+                sender.close()
+            ledger.close()
+    return result

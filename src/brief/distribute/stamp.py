@@ -1,0 +1,146 @@
+"""Mark a built brief for one recipient, without re-rendering it.
+
+PDF: one overlay page per recipient is drawn with reportlab (the project's fonts and its
+`furniture` style, text escaped and split into Latin/CJK runs) and laid over every page with
+pikepdf. The marking is real text, so `pdftotext` gives it back. It stands at the bottom left,
+below the running footer ("Page X of Y" left, the TLP label right), clear of both.
+
+DOCX: the same marking is added as a paragraph to the footer of every section, so it prints
+on every page.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+# Words of the marking, per language (the TLP label is never translated).
+LABELS = {
+    "en": {"copy_for": "Copy for", "version": "version", "sep": " · "},
+    "zh": {"copy_for": "专供", "version": "版本", "sep": " · "},
+}
+
+
+@dataclass(frozen=True)
+class Marking:
+    """What is printed on every page of one copy."""
+
+    name: str
+    organisation: str
+    date: str      # ISO date of the brief
+    version: str   # short SHA-256 of the built (unmarked) brief
+    tlp: str
+    lang: str = "en"
+
+    def text(self) -> str:
+        from brief.compose import clean_text
+
+        w = LABELS.get(self.lang, LABELS["en"])
+        who = f"{clean_text(self.name)}, {clean_text(self.organisation)}"
+        if self.lang == "zh":
+            who = f"{clean_text(self.name)}（{clean_text(self.organisation)}）"
+        parts = [f"{w['copy_for']} {who}", self.date, f"{w['version']} {self.version}", self.tlp]
+        return w["sep"].join(parts)
+
+
+# ---- PDF -------------------------------------------------------------------------------------
+
+
+class PdfStamper:
+    """Stamps copies of PDFs; fonts and styles are loaded once per project."""
+
+    def __init__(self, root: Path):
+        from reportlab.lib import colors
+        from reportlab.lib.styles import ParagraphStyle
+
+        from brief import fonts as F
+        from brief.writers.styles import pdf_style
+
+        self.sheet = pdf_style(root)
+        self.fs = F.load(self.sheet["fonts"])
+        st = self.sheet["styles"]["furniture"]
+        colour = self.sheet["colours"].get(st.get("colour", "text"), "#000000")
+        self.style = ParagraphStyle("brief-distribute-marking", fontName=F.LATIN, fontSize=float(st["size"]),
+                                    leading=float(st.get("leading", st["size"] * 1.25)),
+                                    textColor=colors.HexColor(colour), wordWrap="CJK")
+        pg = self.sheet["page"]
+        mm = 72 / 25.4
+        self.left = float(pg["margin_left_mm"]) * mm
+        self.right = float(pg["margin_right_mm"]) * mm
+        # The PDF writer draws its footer line 18 pt below the frame; the marking goes under it.
+        self.top = float(pg["margin_bottom_mm"]) * mm - 18 - 8
+
+    def markup(self, text: str) -> str:
+        """Escaped reportlab paragraph markup with per-script font runs."""
+        from brief import fonts as F
+
+        out = []
+        for font, chunk in F.runs(text, self.fs):
+            esc = escape(chunk)
+            out.append(f'<font name="{F.CJK}">{esc}</font>' if font == F.CJK else esc)
+        return "".join(out)
+
+    def overlay(self, marking: Marking, size: tuple[float, float]) -> bytes:
+        """A one-page PDF of `size` holding only the marking."""
+        from reportlab.pdfgen import canvas
+        from reportlab.platypus import Paragraph
+
+        from brief import fonts as F
+
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, pagesize=size, invariant=1, pageCompression=1, initialFontName=F.LATIN)
+        w, _ = size
+        p = Paragraph(self.markup(marking.text()), self.style)
+        width = w - self.left - self.right
+        _, h = p.wrap(width, 200)
+        p.drawOn(c, self.left, max(4.0, self.top - h))
+        c.showPage()
+        c.save()
+        return buf.getvalue()
+
+    def stamp(self, pdf: bytes, marking: Marking) -> bytes:
+        """`pdf` with the marking over every page (deterministic bytes for the same input)."""
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            box = [float(x) for x in doc.pages[0].mediabox]
+            size = (box[2] - box[0], box[3] - box[1])
+            with pikepdf.open(io.BytesIO(self.overlay(marking, size))) as ov:
+                form = doc.copy_foreign(ov.pages[0].as_form_xobject())
+            # Like Page.add_overlay, but under a fixed resource name so the output is deterministic.
+            name = pikepdf.Name("/BriefRecipientMarking")
+            for page in doc.pages:
+                x0, y0 = (float(v) for v in list(page.mediabox)[:2])
+                page.add_resource(form, pikepdf.Name.XObject, name, replace_existing=True)
+                page.contents_add(pikepdf.Stream(doc, b"q\n"), prepend=True)
+                page.contents_add(pikepdf.Stream(doc, f"Q\nq 1 0 0 1 {x0:g} {y0:g} cm {name} Do Q\n".encode()))
+            out = io.BytesIO()
+            doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            return out.getvalue()
+
+
+# ---- DOCX ------------------------------------------------------------------------------------
+
+
+def stamp_docx(docx: bytes, marking: Marking, root: Path) -> bytes:
+    """`docx` with the marking as a paragraph in the footer of every section."""
+    import docx as python_docx
+
+    from brief.compose import clean_text
+    from brief.writers.docx import DOCX_MAP, _normalise_zip, _style_map
+
+    map_path = root / DOCX_MAP
+    style_name = _style_map(str(map_path), map_path.stat().st_mtime).get("furniture")
+    d = python_docx.Document(io.BytesIO(docx))
+    styles = {s.name for s in d.styles}
+    for i, section in enumerate(d.sections):
+        footer = section.footer
+        if i and footer.is_linked_to_previous:
+            continue
+        p = footer.add_paragraph(style=d.styles[style_name] if style_name in styles else None)
+        p.add_run(clean_text(marking.text()))
+    buf = io.BytesIO()
+    d.save(buf)
+    return _normalise_zip(buf.getvalue())
