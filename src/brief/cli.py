@@ -269,6 +269,46 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
     _run(go)
 
 
+@app.command()
+def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """List the templates, each with its description and the sections it uses."""
+
+    def go():
+        from brief.compose import describe_templates
+
+        root = Path(_state["project"] or ".")
+        rows = describe_templates(root)
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            typer.echo(f"{r['name']}: {r['description']}")
+            typer.echo(f"    sections: {', '.join(r['sections']) or '-'}")
+            typer.echo(f"    roles: {', '.join(r['roles']) or '-'}")
+
+    _run(go)
+
+
+@app.command()
+def watch(
+    topic: str = typer.Option(..., "--topic", "-t", help="Topic id."),
+    template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
+    lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief."),
+    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
+):
+    """Re-render a brief whenever a template, topic, the corpus or a style changes (Ctrl-C stops)."""
+    from brief.watch import watch_and_render
+
+    root = Path(_state["project"] or ".")
+    out_dir = out if out.is_absolute() or _state["project"] is None else root / out
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    try:
+        watch_and_render(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=typer.echo)
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> None:
     app()
 

@@ -460,3 +460,15 @@ def check_templates(project) -> list[Problem]:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def describe_templates(root: Path) -> list[dict]:
+    """Each template's name, description (its `description:` comment) and the sections it uses."""
+    rows = []
+    for name in template_names(root):
+        text = (root / "templates" / f"{name}.md.j2").read_text(encoding="utf-8")
+        desc = re.search(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", text, re.S)
+        sections = re.findall(r"^#{1,3} \{\{ t\.(\w+) \}\}", text, re.M)
+        roles = sorted(set(re.findall(r"^:{3,} ?([a-z][a-z-]*)", text, re.M)))
+        rows.append({"name": name, "description": desc.group(1) if desc else "", "sections": sections, "roles": roles})
+    return rows

@@ -1,0 +1,60 @@
+"""`brief watch`: re-render one brief whenever its inputs change, and keep going on errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
+                template: str | None, echo: Callable[[str], None]) -> bool:
+    """Load the project and write the brief; print every problem. True when it rendered."""
+    from brief.build import check_out_dir, render_brief, write_outputs
+    from brief.corpus.load import load_project
+    from brief.errors import BriefError
+    from brief.select import check_topic, get_topic
+
+    start = time.perf_counter()
+    try:
+        project = load_project(root, templates=False)
+        project.raise_if_problems()
+        entry = get_topic(project, topic)
+        problems = check_topic(project, entry)
+        if problems:
+            from brief.errors import InputError
+
+            raise InputError(problems)
+        check_out_dir(out_dir)
+        paths = write_outputs(render_brief(project, topic, lang=lang, formats=formats, out_dir=out_dir,
+                                           template=template))
+    except BriefError as e:
+        for p in e.problems:
+            echo(f"error: {p}")
+        echo("watching for changes (the last good output is kept)")
+        return False
+    except Exception as e:  # a bad edit must never stop the watch
+        echo(f"error: {type(e).__name__}: {e}")
+        return False
+    names = ", ".join(p.name for p in paths)
+    echo(f"rendered {names} in {time.perf_counter() - start:.2f} s")
+    return True
+
+
+def watch_and_render(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
+                     template: str | None, echo: Callable[[str], None], stop_event=None) -> None:
+    """Render now, then after every change under templates/, seeds/, briefs/ or brief.yaml."""
+    from watchfiles import watch
+
+    render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo)
+    paths = [p for p in (root / "templates", root / "seeds", root / "briefs", root / "brief.yaml") if p.exists()]
+    echo(f"watching {', '.join(str(p) for p in paths)}")
+    out_resolved = out_dir.resolve()
+
+    def relevant(change, path: str) -> bool:
+        p = Path(path)
+        return out_resolved not in p.resolve().parents and not p.name.startswith(".") and not p.name.endswith("~")
+
+    for _changes in watch(*paths, watch_filter=relevant, debounce=100, step=20, stop_event=stop_event,
+                          raise_interrupt=False):
+        render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo)
