@@ -252,6 +252,12 @@ def locate(
     _run(go)
 
 
+def _stakeholder_model():
+    from brief.distribute.stakeholders import StakeholderList
+
+    return StakeholderList
+
+
 @app.command()
 def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Directory for the JSON Schema files.")):
     """Export the file formats as JSON Schema (for editor validation of YAML)."""
@@ -261,7 +267,7 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
         from brief.corpus import schema as s
 
         for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile),
-                            ("config", s.ProjectConfig)):
+                            ("config", s.ProjectConfig), ("stakeholders", _stakeholder_model())):
             path = out / f"{name}.schema.json"
             write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
             typer.echo(f"wrote {path}")
@@ -307,6 +313,15 @@ def watch(
         watch_and_render(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=typer.echo)
     except KeyboardInterrupt:
         pass
+
+
+def _register_extensions() -> None:
+    from brief.distribute.command import register
+
+    register(app)
+
+
+_register_extensions()
 
 
 def main() -> None:

@@ -103,6 +103,7 @@ def _print_ledger(out_dir: Path) -> None:
     if not rows:
         typer.echo(f"{out_dir}: no messages in the ledger")
         return
+    typer.echo(f"{'status':<8} {'accepted (or attempted)':<25}  {'recipient':<20} {'email':<32} {'file':<40} sha256 of the copy")
     for r in rows:
         when = r["accepted_at"] or r["attempted_at"]
         extra = f"  ({r['error']})" if r["error"] else ""

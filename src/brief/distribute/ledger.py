@@ -101,7 +101,7 @@ class Ledger:
                         (error, recipient, sha256))
 
     def messages(self) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM messages ORDER BY attempted_at, recipient, file").fetchall()
+        return self.db.execute("SELECT * FROM messages ORDER BY rowid").fetchall()
 
 
 def open_ledger(out_dir: Path) -> Ledger:
@@ -118,7 +118,7 @@ def read_ledger(out_dir: Path) -> list[dict]:
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
-        rows = [dict(r) for r in db.execute("SELECT * FROM messages ORDER BY attempted_at, recipient, file")]
+        rows = [dict(r) for r in db.execute("SELECT * FROM messages ORDER BY rowid")]
         db.close()
     except sqlite3.DatabaseError as e:
         raise OutputError(Problem(str(path), None, f"cannot read the ledger: {e}", None)) from None

@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -38,7 +39,7 @@ from brief.errors import InputError, OutputError, Problem
 MANIFEST_CSV = "manifest.csv"
 MANIFEST_JSON = "manifest.json"
 MANIFEST_FIELDS = ("recipient", "name", "organisation", "file", "topic", "language", "format", "tlp",
-                   "sha256", "encrypted", "version", "date")
+                   "sha256", "encrypted", "version", "brief_sha256", "date")
 # Test hook: exit abruptly (os._exit, like a kill) after this many messages were accepted.
 CRASH_HOOK = "BRIEF_TEST_CRASH_AFTER"
 
@@ -69,6 +70,7 @@ class Brief:
     bottom_line: list[str]
     data: dict[str, bytes]
     fingerprint: str  # SHA-256 of the document model: the content, whatever the bytes
+    version: str = ""  # the topic's `version`
 
 
 @dataclass
@@ -87,10 +89,6 @@ class Copy:
     encrypted: bool
     data: bytes | None     # None when the copy on disk is kept unchanged
     status: str = "written"  # written | unchanged
-
-    @property
-    def version(self) -> str:
-        return self.brief_sha256[:12]
 
 
 @dataclass(frozen=True)
@@ -140,6 +138,8 @@ def prepare(project, req: Request, echo: Echo = print) -> Distribution:
     from brief.distribute import crypt
     from brief.distribute.ledger import LEDGER, Ledger
 
+    builds = {(tid, e.recipient.language) for e, tid, _ in plan}
+    echo(f"building {len(builds)} brief(s) once each, then marking {len(plan)} cop{'y' if len(plan) == 1 else 'ies'}")
     state = Ledger(req.out_dir / LEDGER) if (req.out_dir / LEDGER).is_file() else None
     try:
         briefs = _build(project, plan, state)
@@ -149,7 +149,7 @@ def prepare(project, req: Request, echo: Echo = print) -> Distribution:
     finally:
         if state is not None:
             state.close()
-    _write(dist, briefs, passwords, pw_path, echo)
+    _write(dist, briefs, passwords, pw_path)
     return dist
 
 
@@ -269,7 +269,7 @@ def _build(project, plan, state) -> dict[tuple[str, str], Brief]:
         meta = built.document.meta
         briefs[(tid, lang)] = Brief(tid, lang, topic.tlp, date.isoformat(), meta.title, meta.subtitle,
                                     [getattr(s, lang, s.en) for s in topic.bottom_line], dict(zip(order, datas)),
-                                    _fingerprint(built))
+                                    _fingerprint(built), str(getattr(topic, "version", "") or ""))
     return briefs
 
 
@@ -289,7 +289,7 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
         b = briefs[(tid, r.language)]
         base = b.data[fmt]
         brief_sha = _sha(base)
-        marking = Marking(r.name, r.organisation, b.date, brief_sha[:12], b.tlp, r.language)
+        marking = Marking(r.name, r.organisation, b.date, b.version, brief_sha[:12], b.tlp, r.language)
         plain = stamper.stamp(base, marking) if fmt == "pdf" else stamp_docx(base, marking, project.root)
         plain_sha = _sha(plain)
         file = f"{e.id}/{tid}.{r.language}.{fmt}"
@@ -312,7 +312,7 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
     return copies
 
 
-def _write(dist: Distribution, briefs, passwords: dict[str, dict], pw_path: Path, echo: Echo) -> None:
+def _write(dist: Distribution, briefs, passwords: dict[str, dict], pw_path: Path) -> None:
     from brief.build import write_atomic
     from brief.distribute import crypt
     from brief.distribute.ledger import Ledger, LEDGER
@@ -360,8 +360,8 @@ def manifest_row(c: Copy) -> dict:
     r = c.recipient.recipient
     return {"recipient": r.id, "name": r.name, "organisation": r.organisation, "file": c.file,
             "topic": c.brief.topic, "language": c.brief.lang, "format": c.fmt, "tlp": c.brief.tlp,
-            "sha256": c.sha256, "encrypted": "yes" if c.encrypted else "no", "version": c.version,
-            "date": c.brief.date}
+            "sha256": c.sha256, "encrypted": "yes" if c.encrypted else "no", "version": c.brief.version,
+            "brief_sha256": c.brief_sha256, "date": c.brief.date}
 
 
 @contextlib.contextmanager
@@ -443,11 +443,19 @@ def deliver(dist: Distribution, *, send: bool, settings=None, echo: Echo = print
                     result.failed.append((c, str(e)))
                     echo(f"failed: {r.id} <{r.email}> {c.file}: {e}")
                     continue
-                ledger.sent(r.id, c.sha256)
+                try:
+                    ledger.sent(r.id, c.sha256)
+                except sqlite3.Error as e:
+                    raise OutputError(Problem(str(dist.out_dir / LEDGER), None,
+                                              f"the server accepted {c.file} for {r.id}, but the ledger could not record it: {e}",
+                                              "fix the ledger's disk or permissions before running again, or that message goes out twice")) from None
                 result.sent += 1
                 echo(f"sent: {r.id} <{r.email}> {c.file}")
                 if crash_after and result.sent >= crash_after:
                     os._exit(75)  # test hook: die like a killed process, right after the commit
+        except sqlite3.Error as e:
+            raise OutputError(Problem(str(dist.out_dir / LEDGER), None, f"cannot write the ledger: {e}",
+                                      "fix its disk or permissions, then run the same command again")) from None
         finally:
             if sender is not None:
                 sender.close()

@@ -30,7 +30,8 @@ class Marking:
     name: str
     organisation: str
     date: str      # ISO date of the brief
-    version: str   # short SHA-256 of the built (unmarked) brief
+    version: str   # the brief's version (topic `version`), "" if none
+    sha: str       # short SHA-256 of the built, unmarked brief
     tlp: str
     lang: str = "en"
 
@@ -41,7 +42,10 @@ class Marking:
         who = f"{clean_text(self.name)}, {clean_text(self.organisation)}"
         if self.lang == "zh":
             who = f"{clean_text(self.name)}（{clean_text(self.organisation)}）"
-        parts = [f"{w['copy_for']} {who}", self.date, f"{w['version']} {self.version}", self.tlp]
+        version = f"{self.version} ({self.sha})" if self.version else self.sha
+        if self.lang == "zh":
+            version = f"{self.version}（{self.sha}）" if self.version else self.sha
+        parts = [f"{w['copy_for']} {who}", self.date, f"{w['version']} {version}", self.tlp]
         return w["sep"].join(parts)
 
 
