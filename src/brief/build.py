@@ -33,6 +33,10 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
     blocks = parse.parse(markdown, name)
     t = compose.load_strings(project.root, lang)
     blocks = cite.resolve(blocks, project, lang, t, name, csl or entry.topic.csl)
+    if entry.topic.charts:
+        from brief import charts
+
+        blocks = charts.fill(blocks, project, entry.topic, lang, name)
     topic = entry.topic
     from brief import __version__
 

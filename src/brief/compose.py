@@ -134,6 +134,23 @@ class GroupView:
 
 
 @dataclass(frozen=True)
+class ChartView:
+    id: str
+    title: str
+    findings: tuple[str, ...]
+    as_of: str  # the "as of" dates of the plotted values, or t.date_not_stated
+
+
+@dataclass(frozen=True)
+class KeyFigureView:
+    entity: str
+    value: str
+    unit: str
+    as_of: str | None
+    finding: FindingView
+
+
+@dataclass(frozen=True)
 class TopicView:
     id: str
     title: str
@@ -289,9 +306,21 @@ def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
                 positions.append(PositionView(pos_id, pick(label), members))
         if len(positions) >= 2:
             contested.append(ContestView(axis_id, pick(axis.question), tuple(positions)))
+    chart_views = []
+    if topic.charts:
+        from brief.charts import figures_of
+
+        for spec in topic.charts:
+            dates = sorted({g.as_of for _, g in figures_of(project, spec) if g.as_of})
+            as_of = ", ".join(format_date(d, t) for d in dates) if dates else t.date_not_stated
+            chart_views.append(ChartView(spec.id, pick(spec.title), tuple(dict.fromkeys(f for f, _ in figures_of(project, spec))),
+                                         f"{t.as_of} {as_of}" if dates else as_of))
+    key_figures = tuple(KeyFigureView(g.entity, g.value, g.unit, g.as_of, f) for f in findings for g in f.figures)
     return {
         "lang": lang,
         "t": t,
+        "charts": tuple(chart_views),
+        "key_figures": key_figures,
         "topic": TopicView(topic.id, pick(topic.title), pick(topic.question), topic.tlp, topic.version),
         "organisation": pick(project.config.organisation) if project.config else "",
         "author": pick(project.config.author) if project.config and project.config.author else "",

@@ -111,6 +111,18 @@ class Div:
     """A block with a semantic role (from a `::: role` fence in the template)."""
     role: str
     blocks: tuple["Block", ...]
+    params: str = ""  # the rest of the fence line, e.g. a chart id
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart built from findings' figures; `caption` cites them and gives the "as of" dates."""
+    id: str
+    title: str
+    unit: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    caption: tuple["Inline", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,7 +147,7 @@ class References:
     kind: str = "references"
 
 
-Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References]
+Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References, Chart]
 
 # ---- document ------------------------------------------------------------------------------
 

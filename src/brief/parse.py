@@ -88,12 +88,13 @@ def _blocks(tokens, i: int, close: str | None, tpl: str):
             else:
                 out.append(m.OrderedList(start, tuple(items)))
         elif t == "container_div_open":
-            role = tok.info.strip().split()[0]
+            role, _, params = tok.info.strip().partition(" ")
+            params = re.sub(r"\\(.)", r"\1", params.strip())  # data in the fence line was escaped
             inner, i = _blocks(tokens, i + 1, "container_div_close", tpl)
             if role in ("references", "source-notes"):
                 out.append(m.References(kind=role))
             else:
-                out.append(m.Div(role, tuple(inner)))
+                out.append(m.Div(role, tuple(inner), params))
         elif t == "table_open":
             table, i = _table(tokens, i, tpl)
             out.append(table)

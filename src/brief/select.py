@@ -157,6 +157,10 @@ def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
                     line = items[i].lines.get(lang) if i < len(items) else data.lines.get(field)
                     problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",
                                             "cite the finding whose quote gives the number, or drop the number"))
+    if t.charts:
+        from brief import charts
+
+        problems.extend(charts.check(project, entry, chosen))
     for i, sentence in enumerate(t.key_judgments):
         items = data.get("key_judgments") or []
         for lang in ("en", "zh"):

@@ -223,6 +223,15 @@ class Selector(Strict):
 OrderKey = Literal["kind", "source", "position", "id", "topic-match"]
 
 
+class ChartSpec(Strict):
+    """A chart drawn from the structured figures of findings: one bar per figure."""
+
+    id: str = Field(pattern=ID_RE, description="Chart id, unique in the topic.")
+    title: Text
+    findings: list[str] = Field(min_length=1, description="Ids of figure findings whose values are plotted.")
+    unit: str | None = Field(None, description="Plot only figures whose English unit is exactly this (default: the first figure's unit).")
+
+
 class Topic(Strict):
     """`briefs/<id>.yaml`: one brief. It selects findings and carries the analyst's text."""
 
@@ -237,6 +246,7 @@ class Topic(Strict):
     csl: str | None = Field(None, description="CSL style for references: a file name in templates/csl/ or a path (default: Chicago notes-bibliography for en, GB/T 7714-2015 numeric for zh).")
     tlp: Literal[TLP_LABELS] = Field("TLP:CLEAR", description="Traffic Light Protocol 2.0 label.")  # type: ignore[valid-type]
     key_findings: list[str] | None = Field(None, description="Ids of findings to lead with; default: the first five of the selection.")
+    charts: list[ChartSpec] = Field(default_factory=list, description="Charts built from the findings' figures.")
     bottom_line: list[Sentence] = Field(min_length=1, max_length=3, description="The analyst's bottom line: one to three sentences.")
     key_judgments: list[Sentence] = Field(min_length=2, max_length=4, description="Two to four key judgments.")
 

@@ -51,6 +51,7 @@ class _Writer:
         self._style_ids: dict[str, str] = {}
         styles = {s.name for s in self.d.styles}
         needed = {self.map["body"], self.map["reference"], *self.map["headings"].values(),
+                  *([self.map["chart"]["caption_style"]] if "caption_style" in self.map.get("chart", {}) else []),
                   *(v for r in self.map["roles"].values() for k, v in r.items() if k != "layout")}
         missing = sorted(needed - styles)
         if missing:
@@ -204,6 +205,19 @@ class _Writer:
                 else:
                     self.blocks((blk,), stack)
 
+    def b_Chart(self, b, stack):
+        """The chart as a PNG of at least the style's dpi (matplotlib, imported only here), and its caption."""
+        import io
+
+        from docx.shared import Inches
+
+        cs = self.map.get("chart", {})
+        png = _chart_png(b, cs)
+        p = self.para(self.map["body"])
+        p.add_run().add_picture(io.BytesIO(png), width=Inches(float(cs.get("width_in", 6.2))))
+        cap = self.para(cs.get("caption_style", self.map["body"]))
+        self.inlines(cap, b.caption)
+
     def b_Rule(self, b, stack):
         self.para(self.map["body"])
 
@@ -316,6 +330,45 @@ class _Writer:
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())
+
+
+def _chart_png(b, cs: dict) -> bytes:
+    """Render a Chart node to PNG bytes with matplotlib (deterministic: no timestamps)."""
+    import io
+    from pathlib import Path as P
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    font = None
+    for d in cs.get("font_dirs", []):
+        hits = list(P(d).rglob(cs.get("font_file", ""))) if P(d).is_dir() and cs.get("font_file") else []
+        if hits:
+            font = font_manager.FontProperties(fname=str(hits[0]), size=float(cs.get("font_size", 8)))
+            break
+    n = max(1, len(b.values))
+    width = float(cs.get("width_in", 6.2))
+    fig, ax = plt.subplots(figsize=(width, 0.6 + n * float(cs.get("bar_height_in", 0.32))))
+    labels = list(reversed(b.labels))
+    values = list(reversed(b.values))
+    ax.barh(range(n), values, color=cs.get("colour", "#1F3A5F"), height=0.6)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels(labels, fontproperties=font)
+    for i, v in enumerate(values):
+        ax.text(v, i, " " + (f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"), va="center", fontproperties=font)
+    ax.set_xlabel(b.unit, fontproperties=font)
+    ax.set_xlim(0, max(values) * 1.15 if values else 1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="x", labelsize=float(cs.get("font_size", 8)))
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=int(cs.get("dpi", 200)), metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
 
 
 def _normalise_zip(data: bytes) -> bytes:

@@ -283,6 +283,45 @@ class _Writer:
         ]))
         return [t]
 
+    def b_Chart(self, b: m.Chart, stack):
+        """A horizontal bar chart as vector graphics, then its caption."""
+        from reportlab.graphics.charts.barcharts import HorizontalBarChart
+        from reportlab.graphics.shapes import Drawing, String
+        from reportlab.lib.units import mm
+        from reportlab.platypus import KeepTogether
+
+        cs = self.sheet.get("chart", {})
+        size = float(cs.get("font_size", 8))
+        bar_h = float(cs.get("bar_height", 16))
+        label_w = float(cs.get("label_width_mm", 55)) * mm
+        n = max(1, len(b.values))
+        width = self.frame_width
+        height = n * bar_h + size + 12
+        d = Drawing(width, height)  # the title is in the caption below
+        c = HorizontalBarChart()
+        c.x, c.y = label_w, 4
+        c.width, c.height = width - label_w - 40, n * bar_h
+        c.data = [list(reversed(b.values))]
+        c.categoryAxis.categoryNames = [clean_text(x) for x in reversed(b.labels)]
+        c.categoryAxis.labels.fontName = F.CJK
+        c.categoryAxis.labels.fontSize = size
+        c.categoryAxis.labels.boxAnchor = "e"
+        c.categoryAxis.labels.dx = -4
+        c.valueAxis.valueMin = 0
+        c.valueAxis.visible = 0
+        c.bars[0].fillColor = self.colours[cs.get("bar_colour", "accent")]
+        c.bars[0].strokeColor = None
+        c.barLabelFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+        c.barLabels.fontName = F.CJK
+        c.barLabels.fontSize = size
+        c.barLabels.boxAnchor = "w"
+        c.barLabels.dx = 3
+        d.add(c)
+        d.add(String(width - 36, 4 + n * bar_h + 2, clean_text(b.unit)[:40], fontName=F.CJK, fontSize=size - 1,
+                     fillColor=self.colours["muted"], textAnchor="end"))
+        caption = self.para(self.inlines(b.caption), cs.get("caption_style", "meta"))
+        return [KeepTogether([d, caption])]
+
     def b_Rule(self, b, stack):
         from reportlab.platypus import HRFlowable
 
@@ -297,7 +336,13 @@ class _Writer:
             data.append([self.para(self.inlines(c, bold=True), st) for c in b.header])
         for row in b.rows:
             data.append([self.para(self.inlines(c), st) for c in row])
-        t = Table(data, repeatRows=1 if b.header else 0)
+        # Column widths follow the length of their longest text (capped), not equal shares.
+        cols = max(len(r) for r in data)
+        weights = [4 + min(40, max((len(m.inline_text(c)) for c in (b.header, *b.rows)[0:0] or
+                                    [r[i] for r in ((b.header,) if b.header else ()) + b.rows if i < len(r)]), default=4))
+                   for i in range(cols)]
+        total = sum(weights)
+        t = Table(data, repeatRows=1 if b.header else 0, colWidths=[self.frame_width * w / total for w in weights])
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("GRID", (0, 0), (-1, -1), 0.4, self.colours["rule"]),
@@ -351,6 +396,9 @@ class _Writer:
                 elif isinstance(blk, m.Table):
                     for cell in (*blk.header, *(c for r in blk.rows for c in r)):
                         out.append((label, "".join(inl(cell))))
+                elif isinstance(blk, m.Chart):
+                    out.append((f"chart '{blk.id}'", " ".join((blk.title, blk.unit, *blk.labels))))
+                    out.append((f"chart '{blk.id}'", "".join(inl(blk.caption))))
                 elif isinstance(blk, m.References):
                     for e in blk.entries:
                         out.append((f"reference [{e.number}] ({e.source_id})", "".join(inl(e.children))))
