@@ -126,6 +126,12 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Toc:
+    """A table of contents of the headings (levels 2-3), placed by an empty `::: toc` fence."""
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Rule:
     """A thematic break."""
 
@@ -147,7 +153,7 @@ class References:
     kind: str = "references"
 
 
-Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References, Chart]
+Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References, Chart, Toc]
 
 # ---- document ------------------------------------------------------------------------------
 

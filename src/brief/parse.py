@@ -93,6 +93,8 @@ def _blocks(tokens, i: int, close: str | None, tpl: str):
             inner, i = _blocks(tokens, i + 1, "container_div_close", tpl)
             if role in ("references", "source-notes"):
                 out.append(m.References(kind=role))
+            elif role == "toc":
+                out.append(m.Toc(params))
             else:
                 out.append(m.Div(role, tuple(inner), params))
         elif t == "table_open":

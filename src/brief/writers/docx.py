@@ -218,6 +218,39 @@ class _Writer:
         cap = self.para(cs.get("caption_style", self.map["body"]))
         self.inlines(cap, b.caption)
 
+    def b_Toc(self, b, stack):
+        """A TOC field (levels 2-3). Word and LibreOffice fill it when fields are updated;
+        the document asks for that on opening (w:updateFields)."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        if b.title:
+            t = self.para(self.map["body"])
+            self.run(t, b.title, bold=True)
+        p = self.para(self.map["body"])
+        for kind, text in (("begin", None), ("instr", 'TOC \\o "2-3" \\h \\z \\u'), ("separate", None),
+                           ("text", self.t.get("toc_placeholder", "")), ("end", None)):
+            r = OxmlElement("w:r")
+            if kind in ("begin", "separate", "end"):
+                fc = OxmlElement("w:fldChar")
+                fc.set(qn("w:fldCharType"), kind)
+                r.append(fc)
+            elif kind == "instr":
+                it = OxmlElement("w:instrText")
+                it.set(qn("xml:space"), "preserve")
+                it.text = f" {text} "
+                r.append(it)
+            else:
+                tt = OxmlElement("w:t")
+                tt.text = text
+                r.append(tt)
+            p._p.append(r)
+        settings = self.d.settings.element
+        if settings.find(qn("w:updateFields")) is None:
+            uf = OxmlElement("w:updateFields")
+            uf.set(qn("w:val"), "true")
+            settings.append(uf)
+
     def b_Rule(self, b, stack):
         self.para(self.map["body"])
 
@@ -236,8 +269,9 @@ class _Writer:
                 self.inlines(p, cell, bold=bool(b.header) and r == 0)
 
     def b_References(self, b, stack):
+        style = role_style(self.map["roles"], stack, "reference", self.map["reference"])
         for e in b.entries:
-            p = self.para(self.map["reference"])
+            p = self.para(style)
             self.run(p, f"[{e.number}] ")
             self.inlines(p, e.children)
             if b.kind == "references":

@@ -142,6 +142,7 @@ class _Writer:
             self.latin_styles[name].bold = st.bold
         self.roles = self.sheet["roles"]
         self.story: list = []
+        self.toc = None  # a TableOfContents, when the document asks for one
         self.outline: list[tuple[int, str, str]] = []
 
     # ---- text ---------------------------------------------------------------------------
@@ -322,6 +323,18 @@ class _Writer:
         caption = self.para(self.inlines(b.caption), cs.get("caption_style", "meta"))
         return [KeepTogether([d, caption])]
 
+    def b_Toc(self, b: m.Toc, stack):
+        """Table of contents (levels 2-3), filled by a multi-pass build."""
+        from reportlab.platypus.tableofcontents import TableOfContents
+
+        toc = TableOfContents(dotsMinLevel=0)
+        toc.levelStyles = [self.styles.get("toc1", self.styles["body"]), self.styles.get("toc2", self.styles["body"])]
+        self.toc = toc
+        out = []
+        if b.title:
+            out.append(self.para(self.runs(b.title), "toc_title" if "toc_title" in self.styles else "h2"))
+        return out + [toc]
+
     def b_Rule(self, b, stack):
         from reportlab.platypus import HRFlowable
 
@@ -336,10 +349,10 @@ class _Writer:
             data.append([self.para(self.inlines(c, bold=True), st) for c in b.header])
         for row in b.rows:
             data.append([self.para(self.inlines(c), st) for c in row])
-        # Column widths follow the length of their longest text (capped), not equal shares.
-        cols = max(len(r) for r in data)
-        weights = [4 + min(40, max((len(m.inline_text(c)) for c in (b.header, *b.rows)[0:0] or
-                                    [r[i] for r in ((b.header,) if b.header else ()) + b.rows if i < len(r)]), default=4))
+        # Column widths follow the display width of each column's longest text (capped).
+        rows = ([b.header] if b.header else []) + list(b.rows)
+        cols = max(len(r) for r in rows)
+        weights = [4 + min(36, max((_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=4))
                    for i in range(cols)]
         total = sum(weights)
         t = Table(data, repeatRows=1 if b.header else 0, colWidths=[self.frame_width * w / total for w in weights])
@@ -352,7 +365,8 @@ class _Writer:
 
     def b_References(self, b: m.References, stack):
         anchor = b.kind == "references"
-        return [self.para(f"[{e.number}] " + self.inlines(e.children), "reference", f"ref-{e.number}" if anchor else None)
+        style = role_style(self.roles, stack, "reference", "reference")
+        return [self.para(f"[{e.number}] " + self.inlines(e.children), style, f"ref-{e.number}" if anchor else None)
                 for e in b.entries]
 
     # ---- glyph coverage -----------------------------------------------------------------
@@ -469,12 +483,20 @@ class _Writer:
         writer = self
 
         class Doc(BaseDocTemplate):
+            def build(self, flowables, **kw):
+                buf.seek(0)
+                buf.truncate()  # multiBuild runs several passes into the same buffer
+                writer.last_page = 0
+                super().build(flowables, **kw)
+
             def afterFlowable(self, flowable):
                 bm = getattr(flowable, "_bookmark", None)
                 if bm:
                     level, title, key = bm
                     self.canv.bookmarkPage(key)
                     self.canv.addOutlineEntry(title, key, level=max(0, level - 1), closed=False)
+                    if writer.toc is not None and 2 <= level <= 3:
+                        self.notify("TOCEntry", (level - 2, writer.runs(title), self.page, key))
 
         fur = self.styles["furniture"]
 
@@ -500,7 +522,11 @@ class _Writer:
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
-        d.build(self.blocks(self.doc.blocks), canvasmaker=Canvas)
+        story = self.blocks(self.doc.blocks)
+        if self.toc is not None:
+            d.multiBuild(story, canvasmaker=Canvas, maxPasses=6)
+        else:
+            d.build(story, canvasmaker=Canvas)
         return buf.getvalue()
 
 
@@ -528,6 +554,13 @@ def _add_info(canv, extra: dict[str, str]) -> None:
             return PDFDictionary(D).format(document)
 
     info.__class__ = Info
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes: CJK (wide) characters count twice."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _has_emphasis(blocks) -> bool:
