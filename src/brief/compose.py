@@ -204,7 +204,7 @@ def format_date(value: str | datetime.date | None, t: Strings) -> str:
         parts = [int(p) for p in value.split("-")]
         y, m, d = (parts + [0, 0])[:3]
     if not m:
-        return str(y)
+        return t.get("year_format", "{year}").format(year=y)
     names = t.month_names
     if not d:
         fmt = t.get("month_format", "{month_name} {year}" if t.lang == "en" else "{year}年{month}月")
