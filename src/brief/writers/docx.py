@@ -219,7 +219,7 @@ class _Writer:
         self.inlines(cap, b.caption)
 
     def b_Toc(self, b, stack):
-        """A TOC field (levels 2-3). Word and LibreOffice fill it when fields are updated;
+        """A TOC field (Word heading levels 1-2: the brief's sections and subsections). Word and LibreOffice fill it when fields are updated;
         the document asks for that on opening (w:updateFields)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
@@ -228,7 +228,7 @@ class _Writer:
             t = self.para(self.map["body"])
             self.run(t, b.title, bold=True)
         p = self.para(self.map["body"])
-        for kind, text in (("begin", None), ("instr", 'TOC \\o "2-3" \\h \\z \\u'), ("separate", None),
+        for kind, text in (("begin", None), ("instr", 'TOC \\o "1-2" \\h \\z \\u'), ("separate", None),
                            ("text", self.t.get("toc_placeholder", "")), ("end", None)):
             r = OxmlElement("w:r")
             if kind in ("begin", "separate", "end"):
