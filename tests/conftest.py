@@ -40,25 +40,28 @@ def sample_project(tmp_path) -> Path:
 
 @dataclass
 class Generated:
-    """Briefs generated once for the whole session from the repo's project."""
+    """Briefs generated once for the whole session from the repo's project, all into one directory."""
 
     out: Path
     all_en: object  # CompletedProcess of `generate --all` (en, docx+pdf)
-    zh: object      # CompletedProcess of `generate --topic sovereign-ai --lang zh`
+    zh: object      # CompletedProcess of `generate --all --lang zh`
 
     def path(self, topic: str, lang: str, fmt: str) -> Path:
         return self.out / f"{topic}.{lang}.{fmt}"
 
 
 ZH_TOPIC = "sovereign-ai"
+# The build date of the session's briefs (SOURCE_DATE_EPOCH): 2023-11-14 UTC.
+BUILD_EPOCH = "1700000000"
 
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory) -> Generated:
     out = tmp_path_factory.mktemp("briefs")
-    all_en = _run_brief("--project", ROOT, "generate", "--all", "--out", out)
+    env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    all_en = _run_brief("--project", ROOT, "generate", "--all", "--out", out, env=env)
     assert all_en.returncode == 0, all_en.stderr
-    zh = _run_brief("--project", ROOT, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--out", out)
+    zh = _run_brief("--project", ROOT, "generate", "--all", "--lang", "zh", "--out", out, env=env)
     assert zh.returncode == 0, zh.stderr
     return Generated(out, all_en, zh)
 
@@ -74,6 +77,39 @@ def pdf_text(generated):
         key = (topic, lang)
         if key not in cache:
             cache[key] = pdf_body_text(generated.path(topic, lang, "pdf"))
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def pdf_raw_text(generated):
+    """Like pdf_text, in content-stream order (pdftotext -raw): side-by-side cells read one after
+    the other, as the DOCX holds them."""
+    from helpers import pdf_body_text
+
+    cache: dict = {}
+
+    def get(topic: str, lang: str) -> str:
+        key = (topic, lang)
+        if key not in cache:
+            cache[key] = pdf_body_text(generated.path(topic, lang, "pdf"), raw=True)
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def docx_body_of(generated):
+    """Paragraphs of a generated DOCX in body order, table cells included, cached: docx_body_of(topic, lang)."""
+    from helpers import docx_body
+
+    cache: dict = {}
+
+    def get(topic: str, lang: str):
+        key = (topic, lang)
+        if key not in cache:
+            cache[key] = docx_body(generated.path(topic, lang, "docx"))
         return cache[key]
 
     return get

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -50,6 +51,14 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+BRIEF_SUFFIXES = (".docx", ".pdf")
+
+
+def brief_files(path: Path) -> list[Path]:
+    """The briefs (DOCX and PDF files) under `path`, leaving out side files such as manifests."""
+    return [p for p in files_under(path) if p.suffix in BRIEF_SUFFIXES]
+
+
 def files_under(path: Path) -> list[Path]:
     """Every file (including hidden temp files) under `path`; [] if it does not exist."""
     if not path.exists():
@@ -65,6 +74,26 @@ def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def add_source(project: Path, source: dict, body: list[str], findings: list[dict]) -> Path:
+    """Add a source folder to a sample project: an original (the body plus a heading line that
+    cleaning removed), body.txt, source.yaml with the pinned hashes, and findings.yaml.
+    `source` gives every field but id-derived paths and hashes."""
+    sid = source["id"]
+    seeds = project / "seeds"
+    original = seeds / "originals" / f"{sid}.txt"
+    original.write_text("Heading removed by cleaning\n" + "\n".join(body) + "\n", encoding="utf-8")
+    folder = seeds / sid
+    folder.mkdir()
+    (folder / "body.txt").write_text("\n".join(body) + "\n", encoding="utf-8")
+    data = {"id": sid, "original": f"originals/{sid}.txt", "original_sha256": sha256(original),
+            "body_sha256": sha256(folder / "body.txt"), **source}
+    dump = dict(allow_unicode=True, sort_keys=False)
+    (folder / "source.yaml").write_text(yaml.safe_dump(data, **dump), encoding="utf-8")
+    (folder / "findings.yaml").write_text(yaml.safe_dump({"source": sid, "findings": findings}, **dump),
+                                          encoding="utf-8")
+    return folder
 
 
 def line_containing(path: Path, needle: str, start: int = 1) -> int:
@@ -117,8 +146,8 @@ class Corpus:
         self.topics = {p.stem: load_yaml(p) for p in sorted((root / "briefs").glob("*.yaml"))
                        if not p.name.startswith("stakeholders")}
 
-    def selected(self, topic_id: str) -> list[str]:
-        """Ids of the findings a topic's selector takes (as a set-like list; order not asserted)."""
+    def matched(self, topic_id: str) -> list[str]:
+        """Ids of the findings a topic's selector matches, before its grade thresholds."""
         sel = self.topics[topic_id]["select"]
         tags = set(sel["topics"])
         out = []
@@ -133,6 +162,57 @@ class Corpus:
             if take or fid in (sel.get("include") or []):
                 out.append(fid)
         return out
+
+    def below_threshold(self, topic_id: str, fid: str) -> bool:
+        """True when the topic's min_reliability / max_credibility leaves this finding out."""
+        sel = self.topics[topic_id]["select"]
+        grade = self.grade(self.finding_source[fid])
+        minimum = sel.get("min_reliability")
+        if minimum is not None and (grade == "F" or "ABCDE".index(grade) > "ABCDE".index(minimum)):
+            return True
+        worst = sel.get("max_credibility")
+        return worst is not None and self.findings[fid]["credibility"] > worst
+
+    def selected(self, topic_id: str) -> list[str]:
+        """Ids of the findings a topic takes (as a set-like list; order not asserted)."""
+        return [fid for fid in self.matched(topic_id) if not self.below_threshold(topic_id, fid)]
+
+    def left_out(self, topic_id: str) -> list[str]:
+        """Ids the selector matches but a grade threshold leaves out."""
+        return [fid for fid in self.matched(topic_id) if self.below_threshold(topic_id, fid)]
+
+    def partners(self, topic_id: str) -> list[str]:
+        """Findings outside the selection that contradict a selected finding (shown side by side)."""
+        chosen = self.selected(topic_id)
+        out: list[str] = []
+        for fid in chosen:
+            for other in self.findings[fid].get("contradicts") or []:
+                if other in self.findings and other not in chosen and other not in out:
+                    out.append(other)
+        return out
+
+    def pairs(self, topic_id: str) -> list[tuple[str, str]]:
+        """Contradiction pairs with at least one side in the selection (each pair once)."""
+        seen, out = set(), []
+        for fid in self.selected(topic_id):
+            for other in self.findings[fid].get("contradicts") or []:
+                key = frozenset((fid, other))
+                if other in self.findings and key not in seen:
+                    seen.add(key)
+                    out.append((fid, other))
+        return out
+
+    def cited_sources(self, topic_id: str) -> set[str]:
+        """Sources a brief cites: those of its selection and of the other sides of its contested pairs."""
+        return {self.finding_source[f] for f in self.selected(topic_id) + self.partners(topic_id)}
+
+    def grade(self, sid: str) -> str:
+        return self.sources[sid]["reliability"]["grade"]
+
+    def origin(self, sid: str) -> str:
+        """The line of reporting a source belongs to: its primary source's key, or itself."""
+        primary = self.sources[sid].get("primary_source")
+        return primary["key"] if primary else sid
 
 
 # ---- reading outputs ----------------------------------------------------------------------
@@ -156,15 +236,39 @@ def pdf_page_size(path: Path) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
-def pdf_body_text(path: Path, root: Path = ROOT) -> str:
+def pdf_body_text(path: Path, root: Path = ROOT, raw: bool = False) -> str:
     """pdftotext of the page frame only: the running header and footer (page furniture, drawn in
-    the margins given by templates/styles/pdf.yaml) are cropped away."""
+    the margins given by templates/styles/pdf.yaml) are cropped away.
+
+    raw=True keeps the content stream's order (pdftotext -raw): a side-by-side table then reads
+    cell by cell, as in the DOCX, instead of interleaving lines of neighbouring cells."""
     page = load_yaml(root / "templates" / "styles" / "pdf.yaml")["page"]
     mm = 72 / 25.4
     w, h = pdf_page_size(path)
     top = int(page["margin_top_mm"] * mm) - 4
     bottom = int(page["margin_bottom_mm"] * mm) - 4
-    return pdftotext(path, "-x", "0", "-y", str(top), "-W", str(int(w) + 1), "-H", str(int(h) - top - bottom))
+    extra = ("-raw",) if raw else ()
+    return pdftotext(path, *extra, "-x", "0", "-y", str(top), "-W", str(int(w) + 1), "-H", str(int(h) - top - bottom))
+
+
+TOC_LEADER = r"[ \t]*(?:\n[ \t]*)?(?:\.[ \t]*){3,}\d+"  # a table-of-contents entry's dot leader and page
+
+
+def heading_pattern(heading: str) -> re.Pattern:
+    """`heading` standing on lines of its own in pdftotext output: not the same words in a sentence,
+    nor its entry in the table of contents (followed by a dot leader and a page number)."""
+    return re.compile(r"(?:^|(?<=[\n\f]))" + flex_pattern(heading).pattern + r"[ \t]*(?=[\n\f])(?!" + TOC_LEADER + ")")
+
+
+def section(text: str, start: str, end: str | None) -> str:
+    """The part of pdftotext output from heading `start` up to heading `end` (or the end)."""
+    m = heading_pattern(start).search(text)
+    assert m, f"heading {start!r} not found"
+    if end is None:
+        return text[m.end():]
+    e = heading_pattern(end).search(text, m.end())
+    assert e, f"heading {end!r} not found after {start!r}"
+    return text[m.end():e.start()]
 
 
 def flex_pattern(needle: str) -> re.Pattern:
@@ -185,6 +289,25 @@ def flex_pattern(needle: str) -> re.Pattern:
 def pdf_count(text: str, needle: str) -> int:
     """How often `needle` occurs in pdftotext output, tolerating line breaks anywhere."""
     return len(flex_pattern(needle).findall(text))
+
+
+def pdf_count_across_pages(text: str, needle: str) -> int:
+    """pdf_count, plus one for each occurrence that a page break splits inside a side-by-side
+    table. When a table row continues on the next page, the content stream holds the rest of the
+    other column between the two parts, so the needle is not contiguous: its head stands on one
+    page and its tail on the next, one of them at the page's edge (start or end)."""
+    full = pdf_count(text, needle)
+    squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    n = squash(needle)
+    pages = [squash(p) for p in text.split("\f")]
+    split = 0
+    for a, b in zip(pages, pages[1:]):
+        for k in range(2, len(n) - 1):
+            head, tail = n[:k], n[k:]
+            if (b.startswith(tail) and head in a) or (a.endswith(head) and tail in b):
+                split += 1
+                break
+    return full + split
 
 
 def _pdf_literal(data: bytes, i: int) -> tuple[bytes, int]:
@@ -293,6 +416,77 @@ def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
 
     d = docx.Document(str(path))
     return [(p.style.name if p.style is not None else "", p.text) for p in d.paragraphs]
+
+
+@dataclass(frozen=True)
+class DocxPara:
+    """One paragraph of a DOCX body in document order; `table` is the index of the table whose
+    cell holds it (None outside tables), `cell` the (row, column) of that cell."""
+
+    style: str
+    text: str
+    table: int | None = None
+    cell: tuple[int, int] | None = None
+
+
+def docx_body(path: Path) -> list[DocxPara]:
+    """Every paragraph of a DOCX body in document order, table cells included (row by row, cell
+    by cell), read by walking the body's w:p and w:tbl children."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    d = docx.Document(str(path))
+    out: list[DocxPara] = []
+    tables = 0
+
+    def style_of(p) -> str:
+        return p.style.name if p.style is not None else ""
+
+    def walk(parent, table: int | None, cell: tuple[int, int] | None):
+        nonlocal tables
+        for el in parent.iterchildren():
+            if el.tag == qn("w:p"):
+                p = Paragraph(el, d)
+                out.append(DocxPara(style_of(p), p.text, table, cell))
+            elif el.tag == qn("w:tbl"):
+                index = tables if table is None else table
+                if table is None:
+                    tables += 1
+                for r, row in enumerate(Table(el, d).rows):
+                    for c, tc in enumerate(row.cells):
+                        walk(tc._tc, index, (r, c) if cell is None else cell)
+
+    walk(d.element.body, None, None)
+    return out
+
+
+def docx_tables(path: Path) -> list[list[list[str]]]:
+    """Each body table as rows of cells, each cell the text of its paragraphs joined by newlines."""
+    tables: dict[int, dict[tuple[int, int], list[str]]] = {}
+    for p in docx_body(path):
+        if p.table is not None:
+            tables.setdefault(p.table, {}).setdefault(p.cell, []).append(p.text)
+    out = []
+    for index in sorted(tables):
+        cells = tables[index]
+        rows = max(r for r, _ in cells) + 1
+        out.append([["\n".join(cells[(r, c)]) for c in sorted(c for rr, c in cells if rr == r)] for r in range(rows)])
+    return out
+
+
+def shown_in_full(paragraphs: list[DocxPara], claims: dict[str, str], grade_word: str) -> dict[str, list[int]]:
+    """Where each finding stands in full: indices of the paragraphs that are its finding line
+    ('<claim> [n] · <grade_word> XN'). `claims` maps finding ids to claims in the brief's language.
+    A finding only cited (e.g. in an 'N more findings' line) is absent from the result."""
+    out: dict[str, list[int]] = {}
+    marker = f" · {grade_word} "
+    for fid, claim in claims.items():
+        hits = [i for i, p in enumerate(paragraphs) if p.text.startswith(claim + " [") and marker in p.text]
+        if hits:
+            out[fid] = hits
+    return out
 
 
 def is_heading_style(name: str) -> bool:

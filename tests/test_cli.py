@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, Corpus, files_under, load_yaml
+from helpers import ROOT, Corpus, brief_files, files_under, load_yaml
 
 SPEC_COMMANDS = {"generate", "check", "topics", "sources", "findings", "locate", "schema"}
 
@@ -42,18 +42,19 @@ def test_generate_one_format_writes_only_that_file(run_brief, tmp_path):
     out = tmp_path / "out"
     r = run_brief("--project", ROOT, "generate", "--topic", "sovereign-ai", "--format", "pdf", "--out", out)
     assert r.returncode == 0, r.stderr
-    assert files_under(out) == [out / "sovereign-ai.en.pdf"]
+    assert brief_files(out) == [out / "sovereign-ai.en.pdf"]
     assert f"wrote {out / 'sovereign-ai.en.pdf'}" in r.stdout
     assert (out / "sovereign-ai.en.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_generate_all_writes_both_formats_of_every_topic(generated, topic_ids):
     written = [ln for ln in generated.all_en.stdout.splitlines() if ln.startswith("wrote ")]
-    en_files = sorted(p.name for p in files_under(generated.out) if ".en." in p.name)
+    en_files = sorted(p.name for p in brief_files(generated.out) if ".en." in p.name)
     expected = sorted(f"{t}.en.{fmt}" for t in topic_ids for fmt in ("docx", "pdf"))
     assert len(expected) == 8
     assert en_files == expected
-    assert sorted(Path(ln.split(" ", 1)[1]).name for ln in written) == expected
+    assert sorted(n for n in (Path(ln.split(" ", 1)[1]).name for ln in written) if ".en." in n
+                  and n.endswith((".docx", ".pdf"))) == expected
 
 
 def test_generate_leaves_no_temporary_files(generated):
@@ -80,7 +81,14 @@ def test_locate_unknown_quote_fails_cleanly(run_brief, corpus):
 # ---- schema ---------------------------------------------------------------------------------
 
 SCHEMA_FILES = {"source": "seeds/*/source.yaml", "findings": "seeds/*/findings.yaml",
-                "topic": "briefs/*.yaml", "stances": "seeds/stances.yaml"}
+                "topic": "briefs/*.yaml", "stances": "seeds/stances.yaml", "config": "brief.yaml",
+                "stakeholders": "briefs/stakeholders*.yaml"}
+
+
+def files_of_kind(kind: str) -> list[Path]:
+    """The repo's files of one kind (briefs/stakeholders*.yaml are stakeholder lists, not topics)."""
+    return sorted(p for p in ROOT.glob(SCHEMA_FILES[kind])
+                  if kind == "stakeholders" or not p.name.startswith("stakeholders"))
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +169,7 @@ def test_schema_is_a_json_schema_object(schemas, kind):
 @pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
 def test_schema_accepts_every_file_of_the_repo(schemas, kind):
     schema = json.loads((schemas[0] / f"{kind}.schema.json").read_text(encoding="utf-8"))
-    paths = sorted(ROOT.glob(SCHEMA_FILES[kind]))
+    paths = files_of_kind(kind)
     assert paths
     for p in paths:
         assert _validate(load_yaml(p), schema, schema) == [], p
@@ -170,6 +178,6 @@ def test_schema_accepts_every_file_of_the_repo(schemas, kind):
 @pytest.mark.parametrize("kind", ["source", "topic"])
 def test_schema_rejects_an_unknown_field(schemas, kind):
     schema = json.loads((schemas[0] / f"{kind}.schema.json").read_text(encoding="utf-8"))
-    data = load_yaml(sorted(ROOT.glob(SCHEMA_FILES[kind]))[0])
+    data = load_yaml(files_of_kind(kind)[0])
     data["publsher"] = "x"
     assert any("unknown field publsher" in e for e in _validate(data, schema, schema))

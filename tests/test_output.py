@@ -14,25 +14,36 @@ import pytest
 from conftest import ZH_TOPIC
 from helpers import (
     ROOT,
+    brief_files,
     cite_numbers,
     docx_paragraphs,
     docx_part,
     files_under,
     flex_pattern,
+    heading_pattern,
     is_heading_style,
     load_yaml,
     pdf_count,
+    pdf_count_across_pages,
     pdf_body_text,
+    shown_in_full,
     pdf_outline,
+    pdf_page_size,
     pdf_uris,
     pdftotext,
     ws,
 )
 
 EN_TOPICS = sorted(p.stem for p in (ROOT / "briefs").glob("*.yaml") if not p.name.startswith("stakeholders"))
-BRIEFS = [(t, "en") for t in EN_TOPICS] + [(ZH_TOPIC, "zh")]
+BRIEFS = [(t, "en") for t in EN_TOPICS] + [(t, "zh") for t in EN_TOPICS]
 BRIEF_IDS = [f"{t}.{lang}" for t, lang in BRIEFS]
 NO_LINE_STARTS_WITH = "，。、：；！？）》”"
+TABLE_OVERFLOW_BUG = ("src bug: src/brief/writers/pdf.py _columns: a side-by-side table that splits across pages "
+                      "(splitInRow=1) draws part of a cell below the frame, over the footer; see "
+                      "test_pdf_writer_keeps_split_side_by_side_cells_in_the_frame")
+OPENING_QUOTE_BUG = ("src bug: src/brief/writers/pdf.py defines _EXTRA_CANNOT_END but never applies it: a PDF line "
+                     "may end with an opening mark (“ （ or \" before Chinese); see "
+                     "test_pdf_writer_keeps_opening_marks_with_what_follows")
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
@@ -47,12 +58,27 @@ def hyperlink_rels(docx_path) -> list[dict]:
 
 
 def split_docx(paragraphs, lang):
-    """(body paragraphs before the References heading, reference-entry paragraphs)."""
-    ref_heading = strings(lang)["references"]
-    idx = next(i for i, (style, text) in enumerate(paragraphs) if is_heading_style(style) and text == ref_heading)
-    body = paragraphs[:idx]
-    refs = [text for style, text in paragraphs[idx + 1:] if text.strip()]
+    """(body paragraphs before the Source notes heading, reference-entry texts).
+
+    `paragraphs` come from helpers.docx_body: table cells (side-by-side blocks) included."""
+    body, notes, refs = split_sections(paragraphs, lang)
     return body, refs
+
+
+def split_sections(paragraphs, lang):
+    """(body paragraphs before Source notes, Source notes entry texts, References entry texts)."""
+    t = strings(lang)
+
+    def heading(text):
+        hits = [i for i, p in enumerate(paragraphs) if is_heading_style(p.style) and p.text == text]
+        assert len(hits) == 1, (text, hits)
+        return hits[0]
+
+    notes_at, refs_at = heading(t["source_notes"]), heading(t["references"])
+    assert notes_at < refs_at, "Source notes stand before References"
+    notes = [p.text for p in paragraphs[notes_at + 1:refs_at] if p.text.strip()]
+    refs = [p.text for p in paragraphs[refs_at + 1:] if p.text.strip()]
+    return paragraphs[:notes_at], notes, refs
 
 
 # ---- PDF ------------------------------------------------------------------------------------
@@ -75,13 +101,51 @@ def _pdffonts(path):
     return rows
 
 
+CHART_FONT_BUG = ("src bug: src/brief/writers/pdf.py b_Chart: the chart's reportlab Drawing brings a non-embedded "
+                  "Type 1 Helvetica into the PDF (reportlab's default graphics font), though every label sets an "
+                  "embedded font; see test_pdf_writer_chart_embeds_its_fonts")
+TOC_FONT_BUG = ("src bug: src/brief/writers/pdf.py b_Toc: reportlab's TableOfContents (a Table without FONTNAME) "
+                "brings a non-embedded Type 1 Helvetica into the PDF; see test_pdf_writer_toc_embeds_its_fonts")
+
+
+def _bad_fonts(path) -> list[dict]:
+    rows = _pdffonts(path)
+    assert rows
+    return [row for row in rows if row["emb"] != "yes" or row["type"].startswith("Type 1") or "CID" in row["type"]]
+
+
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_pdf_fonts_are_embedded_truetype(generated, topic, lang):
-    rows = _pdffonts(generated.path(topic, lang, "pdf"))
-    assert rows
-    for row in rows:
-        assert row["emb"] == "yes", row
-        assert not row["type"].startswith("Type 1") and "CID" not in row["type"], row
+    bad = _bad_fonts(generated.path(topic, lang, "pdf"))
+    if bad and {row["name"] for row in bad} == {"Helvetica"}:
+        # the known bugs; drop this once the strict writer tests below pass
+        pytest.fail(f"{TOC_FONT_BUG}; {CHART_FONT_BUG}")
+    assert not bad
+
+
+def test_pdf_writer_toc_embeds_its_fonts(tmp_path):
+    from brief import model as m
+
+    blocks = [m.Toc("Contents"), m.Heading(2, (m.Str("Section"),), "section"), m.Para((m.Str("Text."),))]
+    assert not _bad_fonts(_writer_pdf(tmp_path, blocks))
+
+
+def test_pdf_writer_without_toc_or_chart_embeds_its_fonts(tmp_path):
+    """The control: headings, paragraphs and a side-by-side table bring no unembedded font."""
+    from brief import model as m
+    from brief.parse import parse
+
+    blocks = [m.Heading(2, (m.Str("Section"),), "section"), m.Para((m.Str("Text and 中文."),)),
+              *parse(":::::: side-by-side\n::::: side\n**A**\n\n- one\n:::::\n::::: side\n**B**\n\n- two\n:::::\n::::::\n")]
+    assert not _bad_fonts(_writer_pdf(tmp_path, blocks))
+
+
+def test_pdf_writer_chart_embeds_its_fonts(tmp_path):
+    from brief import model as m
+
+    chart = m.Chart("shares", "Shares of global compute", "%", ("United States", "中国"), (32.0, 26.0),
+                    (m.Str("Shares of global compute (2023)."),))
+    assert not _bad_fonts(_writer_pdf(tmp_path, [chart]))
 
 
 def test_zh_pdf_shows_the_chinese_title(pdf_text, corpus):
@@ -89,31 +153,156 @@ def test_zh_pdf_shows_the_chinese_title(pdf_text, corpus):
     assert pdf_count(pdf_text(ZH_TOPIC, "zh"), title) >= 1
 
 
-def test_zh_pdf_shows_every_selected_quote_verbatim(pdf_text, corpus):
-    text = pdf_text(ZH_TOPIC, "zh")
-    missing = [fid for fid in corpus.selected(ZH_TOPIC) if pdf_count(text, corpus.findings[fid]["quote"]) == 0]
+def full_findings(docx_body_of, corpus, topic, lang) -> list[str]:
+    """Ids of the findings the DOCX shows in full (claim, grade, quote), not only cites."""
+    fids = corpus.selected(topic) + corpus.partners(topic)
+    claims = {f: corpus.findings[f]["claim"][lang] for f in fids}
+    shown = shown_in_full(docx_body_of(topic, lang), claims, strings(lang)["grade"])
+    assert shown
+    return list(shown)
+
+
+@pytest.mark.parametrize("topic", EN_TOPICS)
+def test_zh_pdf_shows_the_quote_of_every_finding_shown_in_full(docx_body_of, pdf_text, corpus, topic):
+    text = pdf_text(topic, "zh")
+    shown = full_findings(docx_body_of, corpus, topic, "zh")
+    missing = [fid for fid in shown if pdf_count_across_pages(text, corpus.findings[fid]["quote"]) == 0]
     assert not missing
 
 
 @pytest.mark.parametrize("topic", EN_TOPICS)
-def test_en_pdf_shows_every_selected_claim(pdf_text, corpus, topic):
-    text = pdf_text(topic, "en")
-    missing = [fid for fid in corpus.selected(topic) if pdf_count(text, corpus.findings[fid]["claim"]["en"]) == 0]
+def test_en_pdf_shows_the_claim_of_every_finding_shown_in_full(docx_body_of, pdf_raw_text, corpus, topic):
+    text = pdf_raw_text(topic, "en")
+    shown = full_findings(docx_body_of, corpus, topic, "en")
+    missing = [fid for fid in shown if pdf_count_across_pages(text, corpus.findings[fid]["claim"]["en"]) == 0]
     assert not missing
+
+
+CLOSING_RUN_BUG = ("src bug: src/brief/writers/pdf.py line breaking: in a run of closing marks such as '”），' "
+                   "a line may start with the second one (e.g. '），所引数据…' in the zh Source notes); see "
+                   "test_pdf_writer_keeps_runs_of_closing_marks_together")
+
+
+def closing_mark_at_line_start(text: str) -> list[tuple[str, str]]:
+    """(end of the previous line, line) for each line that starts with closing punctuation."""
+    lines = text.splitlines()
+    return [(lines[i - 1][-3:] if i else "", ln) for i, ln in enumerate(lines) if ln[:1] and ln[0] in NO_LINE_STARTS_WITH]
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_no_pdf_line_starts_with_closing_full_width_punctuation(generated, topic, lang):
     text = pdftotext(generated.path(topic, lang, "pdf"))  # plain pdftotext, page furniture included
-    bad = [ln for ln in text.splitlines() if ln[:1] and ln[0] in NO_LINE_STARTS_WITH]
+    bad = closing_mark_at_line_start(text)
+    if bad and all(prev[-1:] in NO_LINE_STARTS_WITH + "’" for prev, _ in bad):
+        # the known bug (a run of closing marks split); drop this once the strict writer test passes
+        pytest.fail(f"{CLOSING_RUN_BUG}: {bad[:1]}")
     assert not bad
+
+
+def test_pdf_writer_keeps_runs_of_closing_marks_together(tmp_path):
+    from brief import model as m
+
+    text = "该文带有明显的立场色彩（“事实证明是有效的”），所引数据未注明来源。" * 3
+    blocks = [m.Para((m.Str("字" * k + text),)) for k in range(40)]
+    assert not closing_mark_at_line_start(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
+
+
+
+def opening_mark_at_line_end(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if re.search(r'(^|\s)"$', ln) or ln.endswith(("“", "‘", "（", "《"))]
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_no_pdf_line_ends_with_an_opening_quote(pdf_text, topic, lang):
     """An opening quotation mark stays with the word it opens (no 'about "' / 'sovereign AI"')."""
-    bad = [ln for ln in pdf_text(topic, lang).splitlines()
-           if re.search(r'(^|\s)"$', ln) or ln.endswith(("“", "‘", "（", "《"))]
+    bad = opening_mark_at_line_end(pdf_text(topic, lang))
+    if bad:  # the known bug; drop this once the strict writer test below passes
+        pytest.fail(f"{OPENING_QUOTE_BUG}: {bad[:2]}")
+
+
+def _writer_pdf(tmp_path, blocks, lang="en"):
+    """A PDF of model blocks, written by the PDF writer with the repo's styles."""
+    from brief import model as m
+    from brief.writers.pdf import write
+
+    meta = m.Meta(title="Probe", subtitle="Probe", lang=lang, tlp="TLP:CLEAR", topic="probe", date="1 January 2024")
+    doc = m.Document(meta, (m.Heading(1, (m.Str("Probe"),), "probe"), *blocks))
+    path = tmp_path / f"probe-{len(list(tmp_path.iterdir()))}.pdf"
+    path.write_bytes(write(doc, ROOT))
+    return path
+
+
+def test_pdf_writer_keeps_opening_marks_with_what_follows(tmp_path):
+    """Paragraphs whose opening marks fall at every position of a line."""
+    from brief import model as m
+
+    zh = "由于该文没有日期，“上个月”“今年4月”等相对时间（例如“今年”）无法确定。" * 3
+    en = 'Relative dates ("上个月", "今年4月", "今年") cannot be pinned down. ' * 2
+    blocks = [m.Para((m.Str("字" * k + zh),)) for k in range(40)]
+    blocks += [m.Para((m.Str("word " * k + en),)) for k in range(40)]
+    assert not opening_mark_at_line_end(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
+
+
+def page_margins(path) -> list[tuple[str, str]]:
+    """(header, footer) text of each page of a PDF, whitespace-normalised."""
+    page = load_yaml(ROOT / "templates" / "styles" / "pdf.yaml")["page"]
+    mm = 72 / 25.4
+    w, h = pdf_page_size(path)
+    top, bottom = int(page["margin_top_mm"] * mm) - 4, int(page["margin_bottom_mm"] * mm) - 4
+    heads = pdftotext(path, "-x", "0", "-y", "0", "-W", str(int(w) + 1), "-H", str(top)).split("\f")[:-1]
+    feet = pdftotext(path, "-x", "0", "-y", str(int(h) - bottom), "-W", str(int(w) + 1), "-H", str(bottom)).split("\f")[:-1]
+    assert feet and len(heads) == len(feet)
+    return [(ws(a), ws(b)) for a, b in zip(heads, feet)]
+
+
+def footer_intrusions(path, lang: str, tlp: str) -> list[tuple[int, str]]:
+    """Pages whose footer holds more than 'Page X of Y' and the TLP label (body text drawn over it)."""
+    margins = page_margins(path)
+    page_of = strings(lang)["page_of"]
+    expected = [f"{page_of.format(page=n, pages=len(margins))} {tlp}" for n in range(1, len(margins) + 1)]
+    return [(n, foot) for n, ((_, foot), want) in enumerate(zip(margins, expected), 1)
+            if foot != want and len(foot) > len(want)]
+
+
+@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
+def test_pdf_headers_hold_title_and_marking(generated, corpus, topic, lang):
+    tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
+    title = ws(corpus.topics[topic]["title"][lang])
+    for n, (head, _) in enumerate(page_margins(generated.path(topic, lang, "pdf")), 1):
+        assert head == f"{title} {tlp}", (n, head)
+
+
+@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
+def test_pdf_footers_hold_only_page_number_and_marking(generated, corpus, topic, lang):
+    """'Page X of Y' and the TLP label on every page, and no body text in the bottom margin."""
+    tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
+    path = generated.path(topic, lang, "pdf")
+    bad = footer_intrusions(path, lang, tlp)
+    if bad:  # the known bug; drop this once the strict writer test below passes
+        pytest.fail(f"{TABLE_OVERFLOW_BUG}: {bad[:1]}")
+    margins = page_margins(path)
+    page_of = strings(lang)["page_of"]
+    for n, (_, foot) in enumerate(margins, 1):
+        assert foot == f"{page_of.format(page=n, pages=len(margins))} {tlp}", (n, foot)
+
+
+def test_pdf_writer_keeps_split_side_by_side_cells_in_the_frame(tmp_path):
+    """Side-by-side bullet lists after more and more filler, so that the table splits at every height."""
+    from brief.parse import parse
+
+    left = "\n".join("- " + "The author judges it very likely that this is a fairly long claim about something. "
+                     * (1 + i % 3) + "[1] · D2" for i in range(9))
+    right = "\n".join("- " + "Self-reliance is advancing in one way or another according to the source. "
+                      * (1 + i * 2 % 3) + "[2] · C3" for i in range(7))
+    table = (f":::::: side-by-side\n::::: side\n**Left**\n\n{left}\n:::::\n"
+             f"::::: side\n**Right**\n\n{right}\n:::::\n::::::\n")
+    bad = []
+    for n in range(60):  # one-line paragraphs: the split point sweeps more than a whole page
+        blocks = parse("\n\n".join(["filler words for the page"] * n) + "\n\n" + table)
+        path = _writer_pdf(tmp_path, blocks)
+        bad = [(n, page, foot) for page, foot in footer_intrusions(path, "en", "TLP:CLEAR")]
+        if bad:
+            break
     assert not bad
 
 
@@ -121,42 +310,50 @@ def test_no_pdf_line_ends_with_an_opening_quote(pdf_text, topic, lang):
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_sources_numbered_in_order_of_first_citation(generated, topic, lang):
-    body, refs = split_docx(docx_paragraphs(generated.path(topic, lang, "docx")), lang)
-    cited = cite_numbers(" ".join(text for _, text in body))
+def test_sources_numbered_in_order_of_first_citation(docx_body_of, topic, lang):
+    body, refs = split_docx(docx_body_of(topic, lang), lang)
+    cited = cite_numbers(" ".join(p.text for p in body))
     first_seen = list(dict.fromkeys(cited))
     assert first_seen == list(range(1, len(first_seen) + 1))
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_reference_list_holds_exactly_the_cited_numbers(generated, topic, lang):
-    body, refs = split_docx(docx_paragraphs(generated.path(topic, lang, "docx")), lang)
-    cited = set(cite_numbers(" ".join(text for _, text in body)))
+def test_reference_list_holds_exactly_the_cited_numbers(docx_body_of, topic, lang):
+    body, refs = split_docx(docx_body_of(topic, lang), lang)
+    cited = set(cite_numbers(" ".join(p.text for p in body)))
     numbers = [int(re.match(r"\[(\d+)\]", r).group(1)) for r in refs]
     assert numbers == list(range(1, len(numbers) + 1))
     assert set(numbers) == cited
 
 
 def _entry_source(entry: str, corpus) -> str:
-    hits = [sid for sid, s in corpus.sources.items() if s["title"] in entry or s["title_en"] in entry]
+    """The source a reference entry is about, found by its title. The English style title-cases
+    English titles, so those are compared without regard to case."""
+    hits = [sid for sid, s in corpus.sources.items()
+            if s["title"] in entry or s["title_en"].casefold() in entry.casefold()]
     assert len(hits) == 1, (entry, hits)
     return hits[0]
 
 
+def reference_numbers(refs, corpus) -> dict[str, int]:
+    """Source id -> its number in the References list."""
+    return {_entry_source(r, corpus): int(re.match(r"\[(\d+)\]", r).group(1)) for r in refs}
+
+
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_reference_list_holds_only_the_selected_findings_sources(generated, corpus, topic, lang):
-    _, refs = split_docx(docx_paragraphs(generated.path(topic, lang, "docx")), lang)
+def test_reference_list_holds_only_the_cited_sources(docx_body_of, corpus, topic, lang):
+    """The sources of the selected findings, plus those of the other sides of contested pairs."""
+    _, refs = split_docx(docx_body_of(topic, lang), lang)
     listed = [_entry_source(r, corpus) for r in refs]
     assert len(listed) == len(set(listed))
-    assert set(listed) == {corpus.finding_source[f] for f in corpus.selected(topic)}
+    assert set(listed) == corpus.cited_sources(topic)
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_bottom_line_cites_point_at_the_right_sources(generated, corpus, topic, lang):
-    paragraphs = docx_paragraphs(generated.path(topic, lang, "docx"))
-    body, refs = split_docx(paragraphs, lang)
-    number_of = {_entry_source(r, corpus): int(re.match(r"\[(\d+)\]", r).group(1)) for r in refs}
-    text = ws(" ".join(t for _, t in body))
+def test_bottom_line_cites_point_at_the_right_sources(docx_body_of, corpus, topic, lang):
+    body, refs = split_docx(docx_body_of(topic, lang), lang)
+    number_of = reference_numbers(refs, corpus)
+    text = ws(" ".join(p.text for p in body))
     for sentence in corpus.topics[topic]["bottom_line"]:
         m = re.search(re.escape(ws(sentence[lang])) + r"\s*\[([\d, ]+)\]", text)
         assert m, sentence[lang]
@@ -165,13 +362,18 @@ def test_bottom_line_cites_point_at_the_right_sources(generated, corpus, topic, 
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_reference_entries_carry_title_and_url_or_access_info(generated, corpus, topic, lang):
-    _, refs = split_docx(docx_paragraphs(generated.path(topic, lang, "docx")), lang)
+def test_reference_entries_carry_title_and_url_or_access_info(docx_body_of, corpus, topic, lang):
+    _, refs = split_docx(docx_body_of(topic, lang), lang)
     t = strings(lang)
     for entry in refs:
         s = corpus.sources[_entry_source(entry, corpus)]
-        title = s["title_en"] if lang == "en" else s["title"]
-        assert title in entry
+        if lang == "en" and s["title_supplied"]:
+            title = s["title_en"]
+        elif lang == "en" and s["language"] != "en":
+            title = f"{s['title']} [{s['title_en']}]"  # the original title, then the English one
+        else:
+            title = s["title"]
+        assert title.casefold() in entry.casefold(), entry  # English titles come title-cased
         if s["url"]:
             assert s["url"] in entry
         if s["accessed"]:
@@ -183,9 +385,9 @@ def test_reference_entries_carry_title_and_url_or_access_info(generated, corpus,
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_reference_entries_have_no_doubled_full_stop(generated, topic, lang):
+def test_reference_entries_have_no_doubled_full_stop(docx_body_of, topic, lang):
     """'n.d.' or a note ending in '.' is not followed by a second full stop ('n.d..')."""
-    _, refs = split_docx(docx_paragraphs(generated.path(topic, lang, "docx")), lang)
+    _, refs = split_docx(docx_body_of(topic, lang), lang)
     assert not [r for r in refs if re.search(r"(?<!\.)\.\.(?!\.)", r)]
 
 
@@ -200,13 +402,13 @@ def test_some_brief_cites_a_source_with_a_url(corpus):
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_source_url_is_a_pdf_link(generated, corpus, topic, lang):
-    urls = {corpus.sources[corpus.finding_source[f]]["url"] for f in corpus.selected(topic)} - {None}
+    urls = {corpus.sources[sid]["url"] for sid in corpus.cited_sources(topic)} - {None}
     assert urls <= set(pdf_uris(generated.path(topic, lang, "pdf")))
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_source_url_is_an_external_docx_hyperlink(generated, corpus, topic, lang):
-    urls = {corpus.sources[corpus.finding_source[f]]["url"] for f in corpus.selected(topic)} - {None}
+    urls = {corpus.sources[sid]["url"] for sid in corpus.cited_sources(topic)} - {None}
     external = {r["Target"] for r in hyperlink_rels(generated.path(topic, lang, "docx")) if r.get("TargetMode") == "External"}
     assert urls <= external
 
@@ -236,41 +438,83 @@ def test_docx_core_properties_carry_the_title(generated, corpus, topic, lang):
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_parity_headings(generated, pdf_text, topic, lang):
-    docx_headings = [ws(t) for s, t in docx_paragraphs(generated.path(topic, lang, "docx")) if is_heading_style(s)]
+def test_parity_headings(generated, docx_body_of, pdf_text, topic, lang):
+    docx_headings = [ws(p.text) for p in docx_body_of(topic, lang) if is_heading_style(p.style)]
     pdf_headings = [ws(t) for _, t in pdf_outline(generated.path(topic, lang, "pdf"))]
     assert docx_headings and docx_headings == pdf_headings
     text, pos = pdf_text(topic, lang), 0
-    for h in docx_headings:  # and each is printed, in that order
-        m = flex_pattern(h).search(text, pos)
+    for h in docx_headings:  # and each is printed, in that order (as a heading, not a contents entry)
+        m = heading_pattern(h).search(text, pos)
         assert m, h
         pos = m.end()
 
 
-@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_parity_citation_numbers(generated, pdf_text, topic, lang):
-    docx_text = " ".join(t for _, t in docx_paragraphs(generated.path(topic, lang, "docx")))
-    docx_seq = cite_numbers(docx_text)
-    assert docx_seq and docx_seq == cite_numbers(pdf_text(topic, lang))
+def docx_sections(paragraphs):
+    """[(heading, holds a table, text)] for each heading of a DOCX body and what follows it."""
+    out = []
+    for p in paragraphs:
+        if p.table is None and is_heading_style(p.style):
+            out.append([p.text, False, []])
+        elif out:
+            out[-1][1] = out[-1][1] or p.table is not None
+            out[-1][2].append(p.text)
+    return [(h, tab, " ".join(texts)) for h, tab, texts in out]
+
+
+def pdf_sections(text, headings):
+    """The PDF text after each of `headings` (found in order) up to the next one."""
+    starts = []
+    pos = 0
+    for h in headings:
+        m = heading_pattern(h).search(text, pos)
+        assert m, h
+        starts.append((m.start(), m.end()))
+        pos = m.end()
+    return [text[end:(starts[i + 1][0] if i + 1 < len(starts) else len(text))] for i, (_, end) in enumerate(starts)]
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_parity_claims(generated, pdf_text, corpus, topic, lang):
-    paragraphs = [ws(t) for _, t in docx_paragraphs(generated.path(topic, lang, "docx"))]
-    text = pdf_text(topic, lang)
-    for fid in corpus.selected(topic):
+def test_parity_citation_numbers(docx_body_of, pdf_raw_text, topic, lang):
+    """The same citation numbers, section by section, side-by-side table cells included: in the same
+    order where a section has no table; the same numbers as often where it has one (the PDF splits
+    a tall table row across pages, so its cells' text interleaves there)."""
+    sections = docx_sections(docx_body_of(topic, lang))
+    pdf = pdf_sections(pdf_raw_text(topic, lang), [h for h, _, _ in sections])
+    assert any(cite_numbers(text) for _, _, text in sections)
+    assert any(tab for _, tab, _ in sections), "expected side-by-side tables (What cuts the other way)"
+    for (heading, has_table, text), shown in zip(sections, pdf):
+        if has_table:
+            assert sorted(cite_numbers(text)) == sorted(cite_numbers(shown)), heading
+        else:
+            assert cite_numbers(text) == cite_numbers(shown), heading
+
+
+@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
+def test_parity_claims(generated, docx_body_of, pdf_raw_text, corpus, topic, lang):
+    """Every claim (of the selected findings and of the other sides of contested pairs) appears as
+    often in the PDF as in the DOCX, table cells included (the PDF read in content-stream order,
+    so that the lines of side-by-side cells do not interleave). Claims only cited appear in neither."""
+    paragraphs = [ws(p.text) for p in docx_body_of(topic, lang)]
+    text = pdf_raw_text(topic, lang)
+    shown = 0
+    for fid in corpus.selected(topic) + corpus.partners(topic):
         claim = ws(corpus.findings[fid]["claim"][lang])
         in_docx = sum(p.count(claim) for p in paragraphs)
-        assert in_docx >= 1, fid
-        assert pdf_count(text, claim) == in_docx, fid
+        shown += in_docx
+        if pdf_count_across_pages(text, claim) != in_docx:
+            tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
+            if footer_intrusions(generated.path(topic, lang, "pdf"), lang, tlp):
+                pytest.fail(f"{TABLE_OVERFLOW_BUG} (claim of {fid} partly drawn over the footer)")
+            assert pdf_count_across_pages(text, claim) == in_docx, fid
+    assert shown
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_parity_reference_entries(generated, pdf_text, topic, lang):
-    _, refs = split_docx(docx_paragraphs(generated.path(topic, lang, "docx")), lang)
+def test_parity_reference_entries(docx_body_of, pdf_text, topic, lang):
+    _, notes, refs = split_sections(docx_body_of(topic, lang), lang)
     text, pos = pdf_text(topic, lang), 0
-    assert refs
-    for entry in refs:
+    assert refs and len(notes) == len(refs)
+    for entry in notes + refs:  # Source notes, then References, in order
         m = flex_pattern(entry).search(text, pos)
         assert m, entry
         pos = m.end()
@@ -355,10 +599,12 @@ def make_injection_project(dest, claim_en: str):
         "id": PROBE_SOURCE, "original": f"originals/{PROBE_SOURCE}.txt", "original_sha256": digest(original),
         "body_sha256": digest(body), "title": "Injection probe", "title_supplied": False,
         "title_en": "Injection probe", "publisher": None, "author": None, "published": None, "accessed": None,
-        "url": None, "language": "en", "source_type": "other", "primary_source": None, "notes": None,
+        "url": None, "language": "en", "source_type": "other", "primary_source": None,
+        # graded A1, the probe is among the best-graded findings of its section, so it is shown in full
+        "reliability": {"grade": "A", "rationale": {"en": "A test probe.", "zh": "测试探针。"}}, "notes": None,
     }
     findings = {"source": PROBE_SOURCE, "findings": [{
-        "id": PROBE_ID, "kind": "fact", "topics": [ZH_TOPIC], "quote": PROBE_QUOTE,
+        "id": PROBE_ID, "kind": "fact", "credibility": 1, "topics": [ZH_TOPIC], "quote": PROBE_QUOTE,
         "locator": {"para": 1, "start": 0, "end": len(PROBE_QUOTE)},
         "claim": {"en": claim_en, "zh": "注入测试：数据不得变成标记。"},
     }]}
@@ -407,7 +653,7 @@ def test_injection_full_payload_builds_or_fails_cleanly(full_run):
     r, out = full_run
     assert "Traceback" not in r.stderr
     if r.returncode == 0:
-        assert sorted(p.name for p in files_under(out)) == [f"{ZH_TOPIC}.en.docx", f"{ZH_TOPIC}.en.pdf"]
+        assert sorted(p.name for p in brief_files(out)) == [f"{ZH_TOPIC}.en.docx", f"{ZH_TOPIC}.en.pdf"]
         return
     assert r.returncode == 1, r.stderr
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from helpers import FIXTURES, ROOT, Corpus, copy_project, files_under
+from helpers import FIXTURES, ROOT, Corpus, brief_files, copy_project
 
 NEW_TOPIC = "export-controls"
 
@@ -40,8 +40,8 @@ def test_new_topic_generates_both_files(run_brief, fifth_topic_project, tmp_path
     out = tmp_path / "out"
     r = run_brief("--project", fifth_topic_project, "generate", "--topic", NEW_TOPIC, "--out", out)
     assert r.returncode == 0, r.stderr
-    assert [p.name for p in files_under(out)] == [f"{NEW_TOPIC}.en.docx", f"{NEW_TOPIC}.en.pdf"]
-    assert all(p.stat().st_size > 0 for p in files_under(out))
+    assert [p.name for p in brief_files(out)] == [f"{NEW_TOPIC}.en.docx", f"{NEW_TOPIC}.en.pdf"]
+    assert all(p.stat().st_size > 0 for p in brief_files(out))
 
 
 def test_new_topic_selection_honours_kinds(run_brief, fifth_topic_project):

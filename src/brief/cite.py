@@ -153,7 +153,7 @@ class CslItem(BaseModel):
     author: list[dict[str, str]] | None = None
     container_title: str | None = Field(None, alias="container-title")
     publisher: str | None = None
-    medium: str | None = None
+    language: str | None = None
     issued: CslDate | None = None
     accessed: CslDate | None = None
     URL: str | None = Field(None, pattern=r"^https?://")
@@ -186,7 +186,7 @@ def csl_json(s, lang: str, t: Strings) -> dict:
     if s.title_supplied:
         title = s.title_en if lang == "en" else s.title
     item: dict = {"id": s.id, "type": "post-weblog" if s.source_type == "blog" and lang == "en" else "webpage",
-                  "title": title}
+                  "title": title, "language": s.language}  # a non-English item is never title-cased
     if s.author:
         item["author"] = [{"literal": s.author}]
     if s.publisher:

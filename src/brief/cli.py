@@ -310,7 +310,8 @@ def watch(
     out_dir = out if out.is_absolute() or _state["project"] is None else root / out
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     try:
-        watch_and_render(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=typer.echo)
+        watch_and_render(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template,
+                         echo=lambda msg: print(msg, flush=True))
     except KeyboardInterrupt:
         pass
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brief.errors import InputError, Problem, TemplateError
+from brief.errors import BriefError, InputError, Problem, TemplateError
 
 LANGS_DIR = Path("templates") / "strings"
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
@@ -219,6 +219,7 @@ def _fmt_value(v: float) -> str:
 def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
     """Everything a template may use (documented in templates/README.md)."""
     from brief.cite import caveats
+    from brief.select import grade_reason
 
     topic = selection.topic.topic
 
@@ -285,6 +286,8 @@ def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
                 continue
             seen.add(key)
             left = views.get(fe.finding.id)
+            if other not in views and grade_reason(project, topic.select, project.findings[other]):
+                continue  # the other side is below the topic's grade threshold: reported as left out
             right = views.get(other) or view(project.findings[other])
             if left is not None and right is not None:
                 pairs.append(PairView(left, right))
@@ -333,7 +336,7 @@ def build_context(project, selection, lang: str, t: Strings) -> dict[str, Any]:
         "contested": tuple(contested),
         "pairs": tuple(pairs),
         "sources": tuple(source_views.values()),
-        "basis": t.basis_text.format(findings=len(findings), sources=len(source_views),
+        "basis": t.basis_text.format(findings=len(findings), sources=len(selection.source_ids),
                                      origins=len(by_origin)),
     }
 
@@ -477,9 +480,10 @@ def check_templates(project) -> list[Problem]:
             for lang in langs:
                 try:
                     render(project, selection, lang, name)
-                except TemplateError as e:
+                except BriefError as e:  # a template error, or data the template cannot show
                     for p in e.problems:
-                        p.message += f" (topic {entry.topic.id}, {lang})"
+                        if isinstance(e, TemplateError):
+                            p.message += f" (topic {entry.topic.id}, {lang})"
                     problems.extend(e.problems)
     # One report per distinct location and message.
     seen, unique = set(), []

@@ -148,8 +148,13 @@ def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
                     problems.append(Problem(shown, line, f"{field}[{i + 1}] cites unknown finding '{fid}'",
                                             _closest_finding(project, fid)))
                 elif fid not in chosen:
-                    problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
-                                            "cite a selected finding, or add it with select.include"))
+                    why = grade_reason(project, t.select, project.findings[fid])
+                    if why:
+                        problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which the topic's grade threshold leaves out ({why})",
+                                                "cite a finding that meets the threshold, or relax min_reliability/max_credibility"))
+                    else:
+                        problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
+                                                "cite a selected finding, or add it with select.include"))
             quotes = " ".join(project.findings[f].finding.quote for f in sentence.cites if f in project.findings)
             for lang in ("en", "zh"):
                 miss = missing_numbers(getattr(sentence, lang), quotes)
@@ -178,9 +183,16 @@ def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
             problems.extend(Problem(shown, data.lines.get("csl"), p.message + f" ({t.csl})", p.hint) for p in e.problems)
     for i, fid in enumerate(t.key_findings or []):
         if fid not in chosen:
-            what = "unknown finding" if fid not in project.findings else "a finding this topic does not select:"
-            problems.append(Problem(shown, data["key_findings"].lines[i], f"key_findings: {what} '{fid}'",
-                                    _closest_finding(project, fid)))
+            line = data["key_findings"].lines[i]
+            if fid not in project.findings:
+                problems.append(Problem(shown, line, f"key_findings: unknown finding '{fid}'", _closest_finding(project, fid)))
+            elif grade_reason(project, t.select, project.findings[fid]):
+                problems.append(Problem(shown, line, f"key_findings: '{fid}' is left out by the topic's grade threshold "
+                                        f"({grade_reason(project, t.select, project.findings[fid])})",
+                                        "choose a finding that meets the threshold"))
+            else:
+                problems.append(Problem(shown, line, f"key_findings: '{fid}' is not selected by this topic",
+                                        "choose a selected finding, or add it with select.include"))
     return problems
 
 

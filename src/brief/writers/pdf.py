@@ -88,20 +88,6 @@ def _Bar(flowables, colour, width=2.0, gap=8.0):
                 f.drawOn(c, gap, y)
 
     return Bar()
-_EXTRA_CANNOT_START = "，。、：；！？）》〉」』】〕”’…·％"
-_EXTRA_CANNOT_END = "（《〈「『【〔“‘"
-
-
-def _patch_line_breaking() -> None:
-    """Full-width punctuation must never start a line (reportlab's set lacks some)."""
-    from reportlab.lib import textsplit
-    from reportlab.platypus import paragraph
-
-    add = "".join(ch for ch in _EXTRA_CANNOT_START if ch not in paragraph.ALL_CANNOT_START)
-    paragraph.ALL_CANNOT_START += add
-    textsplit.ALL_CANNOT_START += add
-
-
 _PATCHED = False
 
 
@@ -263,7 +249,13 @@ class _Writer:
         return inner
 
     def _columns(self, b: m.Div, stack):
-        """Child blocks side by side, in equal columns, with no ranking between them."""
+        """Child blocks side by side, in equal columns, with no ranking between them.
+
+        Each column is flattened into small pieces (paragraphs, single list items) and the
+        pieces are laid out row by row, so the table can break between rows at a page end.
+        """
+        from itertools import zip_longest
+
         from reportlab.platypus import Table, TableStyle
 
         n = len(b.blocks)
@@ -271,23 +263,42 @@ class _Writer:
         width = (self.frame_width - gap * (n - 1)) / n
         saved = self.frame_width
         self.frame_width = width
-        cells = [self.blocks((child,), stack) for child in b.blocks]
+        columns = [self._pieces(child, stack) for child in b.blocks]
         self.frame_width = saved
-        t = Table([cells], colWidths=[width + (gap if i < n - 1 else 0) for i in range(n)], splitInRow=1)
+        rows = [[cell if cell is not None else "" for cell in row] for row in zip_longest(*columns)]
+        t = Table(rows, colWidths=[width + (gap if i < n - 1 else 0) for i in range(n)], splitByRow=1)
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), gap),
-            ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ("LINEABOVE", (0, 0), (-1, 0), 0.5, self.colours["rule"]),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.5, self.colours["rule"]),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.5, self.colours["rule"]),
         ]))
         return [t]
 
+    def _pieces(self, block, stack) -> list:
+        """A block as a list of small flowables (divs and lists opened up), for one column."""
+        if isinstance(block, m.Div) and not (self.roles.get(block.role, {}).get("layout") == "columns"):
+            if block.role == "quote":
+                return self.blocks((block,), stack)
+            out = []
+            for child in block.blocks:
+                out.extend(self._pieces(child, stack + (block.role,)))
+            return out
+        if isinstance(block, m.BulletList):
+            return [f for item in block.items for f in self.blocks((m.BulletList((item,)),), stack)]
+        return self.blocks((block,), stack)
+
     def b_Chart(self, b: m.Chart, stack):
         """A horizontal bar chart as vector graphics, then its caption."""
+        from reportlab.graphics import shapes
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
         from reportlab.graphics.shapes import Drawing, String
+
+        # The graphics renderer starts every drawing in its default font (Helvetica, which would
+        # be referenced but not embedded): make the default one of ours.
+        shapes.STATE_DEFAULTS["fontName"] = F.CJK
         from reportlab.lib.units import mm
         from reportlab.platypus import KeepTogether
 
@@ -310,6 +321,7 @@ class _Writer:
         c.categoryAxis.labels.dx = -4
         c.valueAxis.valueMin = 0
         c.valueAxis.visible = 0
+        c.valueAxis.labels.fontName = F.CJK
         c.bars[0].fillColor = self.colours[cs.get("bar_colour", "accent")]
         c.bars[0].strokeColor = None
         c.barLabelFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
@@ -327,7 +339,12 @@ class _Writer:
         """Table of contents (levels 2-3), filled by a multi-pass build."""
         from reportlab.platypus.tableofcontents import TableOfContents
 
+        from reportlab.platypus import TableStyle
+
         toc = TableOfContents(dotsMinLevel=0)
+        toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), F.LATIN), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
         toc.levelStyles = [self.styles.get("toc1", self.styles["body"]), self.styles.get("toc2", self.styles["body"])]
         self.toc = toc
         out = []
@@ -579,6 +596,8 @@ def write(doc: m.Document, root: Path) -> bytes:
     """Render a document to PDF bytes."""
     global _PATCHED
     if not _PATCHED:
-        _patch_line_breaking()
+        from brief.writers import linebreak
+
+        linebreak.install()
         _PATCHED = True
     return _Writer(doc, root).build()
