@@ -2,7 +2,8 @@
 
 Targets on a 2-core machine: generate (both formats, cold process) <= 0.8 s; one brief in both
 formats inside a warm process <= 0.25 s; `brief --help` <= 0.15 s; `brief check` <= 0.5 s;
-all topics in both languages and both formats (16 files) in one process <= 3 s.
+all topics in both languages and both formats (16 files) in one process <= 3 s; a brief with
+charts (cold) <= 1.2 s.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def report(name: str, times: list[float], target: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--topic", default="sovereign-ai")
+    ap.add_argument("--topic", default="sovereign-ai", help="a topic without charts")
+    ap.add_argument("--chart-topic", default="compute-concentration", help="a topic with charts")
     a = ap.parse_args()
     print(f"brief benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as d:
@@ -75,6 +77,8 @@ def main() -> None:
         report(f"generate --topic {a.topic} --lang zh (cold)",
                cold(["generate", "--topic", a.topic, "--lang", "zh", "--out", d], a.runs), 0.8)
         report(f"generate {a.topic} docx+pdf (warm process)", warm(a.topic, a.runs, Path(d)), 0.25)
+        report(f"generate --topic {a.chart_topic} (with charts, cold)",
+               cold(["generate", "--topic", a.chart_topic, "--out", d], a.runs), 1.2)
         report("16 files: all topics x en,zh x docx,pdf (1 process)", all_in_one_process(max(3, a.runs // 2), Path(d)), 3.0)
 
 

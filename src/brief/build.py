@@ -119,13 +119,25 @@ def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -
     parallel (the first formats in forked workers, the last one here)."""
     if len(formats) < 2 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
         return [_write_one(fmt, document, root) for fmt in formats]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    pool = _pool(len(formats) - 1)
+    futures = [pool.submit(_write_one, fmt, document, root) for fmt in formats[:-1]]
+    last = _write_one(formats[-1], document, root)
+    return [f.result() for f in futures] + [last]
 
-    with ProcessPoolExecutor(max_workers=len(formats) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(_write_one, fmt, document, root) for fmt in formats[:-1]]
-        last = _write_one(formats[-1], document, root)
-        return [f.result() for f in futures] + [last]
+
+_POOL = None
+
+
+def _pool(workers: int):
+    """One forked worker pool per process, reused by every brief: a worker keeps what it has
+    imported and loaded (python-docx, matplotlib, styles) from one brief to the next."""
+    global _POOL
+    if _POOL is None or _POOL._max_workers < workers:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return _POOL
 
 
 def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,

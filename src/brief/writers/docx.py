@@ -367,41 +367,52 @@ class _Writer:
 
 
 def _chart_png(b, cs: dict) -> bytes:
-    """Render a Chart node to PNG bytes with matplotlib (deterministic: no timestamps)."""
+    """Render a Chart node to a PNG at the style's dpi with Pillow (which reportlab already
+    needs): the same horizontal-bar layout as the PDF's vector chart. Deterministic output."""
     import io
     from pathlib import Path as P
 
-    import matplotlib
+    from PIL import Image, ImageDraw, ImageFont
 
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
-
-    font = None
+    dpi = int(cs.get("dpi", 200))
+    px = dpi / 72.0  # pixels per point
+    size = float(cs.get("font_size", 8))
+    font_path = None
     for d in cs.get("font_dirs", []):
-        hits = list(P(d).rglob(cs.get("font_file", ""))) if P(d).is_dir() and cs.get("font_file") else []
+        hits = sorted(P(d).rglob(cs.get("font_file", ""))) if P(d).is_dir() and cs.get("font_file") else []
         if hits:
-            font = font_manager.FontProperties(fname=str(hits[0]), size=float(cs.get("font_size", 8)))
+            font_path = str(hits[0])
             break
+    if font_path is None:
+        raise InputError(Problem(str(DOCX_MAP), None, f"chart font {cs.get('font_file')!r} not found",
+                                 "install fonts-wqy-microhei or set chart.font_file in templates/styles/docx.yaml"))
+    font = ImageFont.truetype(font_path, max(1, round(size * px)))
+    small = ImageFont.truetype(font_path, max(1, round((size - 1) * px)))
     n = max(1, len(b.values))
-    width = float(cs.get("width_in", 6.2))
-    fig, ax = plt.subplots(figsize=(width, 0.6 + n * float(cs.get("bar_height_in", 0.32))))
-    labels = list(reversed(b.labels))
-    values = list(reversed(b.values))
-    ax.barh(range(n), values, color=cs.get("colour", "#1F3A5F"), height=0.6)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(labels, fontproperties=font)
-    for i, v in enumerate(values):
-        ax.text(v, i, " " + (f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"), va="center", fontproperties=font)
-    ax.set_xlabel(b.unit, fontproperties=font)
-    ax.set_xlim(0, max(values) * 1.15 if values else 1)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="x", labelsize=float(cs.get("font_size", 8)))
-    fig.tight_layout()
+    width = round(float(cs.get("width_in", 6.2)) * dpi)
+    bar_h = round(float(cs.get("bar_height_in", 0.32)) * dpi)
+    top = round(size * px * 2.2)
+    height = top + n * bar_h + round(6 * px)
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    text_colour = cs.get("text_colour", "#1A1A1A")
+    labels = [str(x) for x in b.labels]
+    label_w = max((draw.textlength(x, font=font) for x in labels), default=0) + round(6 * px)
+    value_txt = [f"{v:,.0f}" if float(v).is_integer() else f"{v:,}" for v in b.values]
+    value_w = max((draw.textlength(x, font=font) for x in value_txt), default=0) + round(6 * px)
+    plot_w = max(1, width - label_w - value_w)
+    vmax = max(b.values) if b.values else 1
+    draw.text((width - 1, round(2 * px)), b.unit, font=small, fill="#5A5A5A", anchor="ra")
+    for i, (label, value, vt) in enumerate(zip(labels, b.values, value_txt)):
+        y = top + i * bar_h
+        mid = y + bar_h // 2
+        length = round(plot_w * (value / vmax)) if vmax else 0
+        draw.text((label_w - round(4 * px), mid), label, font=font, fill=text_colour, anchor="rm")
+        draw.rectangle([label_w, y + bar_h * 0.18, label_w + max(1, length), y + bar_h * 0.82], fill=cs.get("colour", "#1F3A5F"))
+        draw.text((label_w + length + round(3 * px), mid), vt, font=font, fill=text_colour, anchor="lm")
+    draw.line([label_w, top, label_w, top + n * bar_h], fill="#5A5A5A", width=max(1, round(0.5 * px)))
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=int(cs.get("dpi", 200)), metadata={"Software": None})
-    plt.close(fig)
+    img.save(buf, format="PNG", dpi=(dpi, dpi), optimize=False)
     return buf.getvalue()
 
 

@@ -346,6 +346,10 @@ class _Writer:
                                      ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                      ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
         toc.levelStyles = [self.styles.get("toc1", self.styles["body"]), self.styles.get("toc2", self.styles["body"])]
+        # Pre-fill the entries (page numbers unknown yet) so that the first pass already gives the
+        # table its final size: the build then needs two passes instead of three.
+        toc._entries = [(h.level - 2, self.runs(m.inline_text(h.children)), 0, h.anchor)
+                        for h in m.walk_blocks(self.doc.blocks) if isinstance(h, m.Heading) and 2 <= h.level <= 3]
         self.toc = toc
         out = []
         if b.title:
