@@ -219,8 +219,8 @@ class _Writer:
         self.inlines(cap, b.caption)
 
     def b_Toc(self, b, stack):
-        """A TOC field (Word heading levels 1-2: the brief's sections and subsections). Word and LibreOffice fill it when fields are updated;
-        the document asks for that on opening (w:updateFields)."""
+        """A TOC field over Word heading levels 1-2 (the brief's sections and subsections).
+        Word and LibreOffice fill it when fields are updated; the file asks for that on opening."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
@@ -228,23 +228,7 @@ class _Writer:
             t = self.para(self.map["body"])
             self.run(t, b.title, bold=True)
         p = self.para(self.map["body"])
-        for kind, text in (("begin", None), ("instr", 'TOC \\o "1-2" \\h \\z \\u'), ("separate", None),
-                           ("text", self.t.get("toc_placeholder", "")), ("end", None)):
-            r = OxmlElement("w:r")
-            if kind in ("begin", "separate", "end"):
-                fc = OxmlElement("w:fldChar")
-                fc.set(qn("w:fldCharType"), kind)
-                r.append(fc)
-            elif kind == "instr":
-                it = OxmlElement("w:instrText")
-                it.set(qn("xml:space"), "preserve")
-                it.text = f" {text} "
-                r.append(it)
-            else:
-                tt = OxmlElement("w:t")
-                tt.text = text
-                r.append(tt)
-            p._p.append(r)
+        _field(p, 'TOC \\o "1-2" \\h \\z \\u', self.t.get("toc_placeholder", ""))
         settings = self.d.settings.element
         if settings.find(qn("w:updateFields")) is None:
             uf = OxmlElement("w:updateFields")
@@ -279,27 +263,6 @@ class _Writer:
 
     # ---- furniture and metadata ---------------------------------------------------------
     def furniture(self):
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
-        def field(p, instr):
-            for kind, text in (("begin", None), (None, instr), ("separate", None), ("t", "1"), ("end", None)):
-                r = OxmlElement("w:r")
-                if kind in ("begin", "separate", "end"):
-                    fc = OxmlElement("w:fldChar")
-                    fc.set(qn("w:fldCharType"), kind)
-                    r.append(fc)
-                elif kind == "t":
-                    t = OxmlElement("w:t")
-                    t.text = text
-                    r.append(t)
-                else:
-                    it = OxmlElement("w:instrText")
-                    it.set(qn("xml:space"), "preserve")
-                    it.text = f" {instr} "
-                    r.append(it)
-                p._p.append(r)
-
         for section in self.d.sections:
             header = section.header
             hp = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
@@ -314,9 +277,9 @@ class _Writer:
             before, _, rest = label.partition("{page}")
             middle, _, after = rest.partition("{pages}")
             pp.add_run(before)
-            field(pp, "PAGE")
+            _field(pp, "PAGE", "1")
             pp.add_run(middle)
-            field(pp, "NUMPAGES")
+            _field(pp, "NUMPAGES", "1")
             pp.add_run(after)
 
     def properties(self):
@@ -364,6 +327,27 @@ class _Writer:
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())
+
+
+def _field(p, instr: str, placeholder: str) -> None:
+    """Append a complex field (PAGE, NUMPAGES, TOC, …) with its placeholder result to a paragraph."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        r = OxmlElement("w:r")
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {instr} "
+        elif kind == "result":
+            el = OxmlElement("w:t")
+            el.text = placeholder
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        r.append(el)
+        p._p.append(r)
 
 
 def _chart_png(b, cs: dict) -> bytes:
