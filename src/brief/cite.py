@@ -265,7 +265,8 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
     if not s.published and t.no_date not in text:
         unknown.append(t.no_date)
     if not s.accessed:
-        unknown.append(t.no_access_date)
+        if t.no_access_date not in text:
+            unknown.append(t.no_access_date)
     elif s.accessed not in text and t.accessed.lower() not in text.lower():
         # The style left the access date out (Chicago does when there is a publication date).
         unknown.append(f"{t.accessed} {format_date(s.accessed, t)}")
