@@ -114,15 +114,40 @@ def _write_one(fmt: str, document: m.Document, root: Path) -> bytes:
     return get_writer(fmt)(document, root)
 
 
+def _parallel(formats: tuple[str, ...] = FORMATS) -> bool:
+    return len(formats) > 1 and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+
+
 def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -> list[bytes]:
     """Render one document in several formats; on a multi-core POSIX machine the writers run in
-    parallel (the first formats in forked workers, the last one here)."""
-    if len(formats) < 2 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    parallel: the PDF (the slowest) in the forked worker, the others here."""
+    if not _parallel(formats):
         return [_write_one(fmt, document, root) for fmt in formats]
-    pool = _pool(len(formats) - 1)
-    futures = [pool.submit(_write_one, fmt, document, root) for fmt in formats[:-1]]
-    last = _write_one(formats[-1], document, root)
-    return [f.result() for f in futures] + [last]
+    remote = "pdf" if "pdf" in formats else formats[0]
+    future = _pool(1).submit(_write_one, remote, document, root)
+    local = {fmt: _write_one(fmt, document, root) for fmt in formats if fmt != remote}
+    local[remote] = future.result()
+    return [local[fmt] for fmt in formats]
+
+
+def prewarm(root: Path, formats: tuple[str, ...] = FORMATS) -> None:
+    """Start the writer worker now, so that it imports reportlab and loads the fonts while this
+    process still loads the corpus and composes the brief."""
+    if _parallel(formats) and "pdf" in formats:
+        _pool(1).submit(_warm_pdf, root)
+
+
+def _warm_pdf(root: Path) -> None:
+    from brief.errors import BriefError
+
+    try:
+        from brief import fonts
+        from brief.writers import pdf  # noqa: F401  (the import is the point)
+        from brief.writers.styles import pdf_style
+
+        fonts.load(pdf_style(root)["fonts"])
+    except BriefError:
+        pass  # the real build reports it
 
 
 _POOL = None

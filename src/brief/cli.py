@@ -83,6 +83,9 @@ def generate(
                                      f"choose from {', '.join(FORMATS)}"))
         if not topic and not all_:
             raise InputError(Problem(None, None, "no topic given", "use --topic ID or --all (see `brief topics`)"))
+        from brief.build import prewarm
+
+        prewarm(Path(_state["project"] or "."), formats)
         project = _project(templates=False)
         from brief.compose import load_strings
         load_strings(project.root, lang)
