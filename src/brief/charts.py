@@ -7,8 +7,6 @@ template into a Chart node, with the fence's paragraph as the caption.
 
 from __future__ import annotations
 
-import dataclasses
-
 from brief import model as m
 from brief.errors import Problem, TemplateError
 
@@ -62,23 +60,17 @@ def fill(blocks: tuple[m.Block, ...], project, topic, lang: str, template: str) 
     def pick(text) -> str:
         return getattr(text, lang, None) or text.en
 
-    def walk(nodes):
-        out = []
-        for b in nodes:
-            if isinstance(b, m.Div) and b.role == "chart":
-                spec = specs.get(b.params)
-                if spec is None:
-                    raise TemplateError(Problem(f"templates/{template}.md.j2", None,
-                                                f"chart '{b.params}' is not defined by topic '{topic.id}'",
-                                                f"charts of this topic: {', '.join(specs) or 'none'}"))
-                figs = figures_of(project, spec)
-                caption = next((p.children for p in b.blocks if isinstance(p, m.Para)), ())
-                out.append(m.Chart(spec.id, pick(spec.title), pick(figs[0][1].unit) if figs else "",
-                                   tuple(pick(g.entity) for _, g in figs), tuple(g.value for _, g in figs), caption))
-            elif isinstance(b, m.Div):
-                out.append(dataclasses.replace(b, blocks=walk(b.blocks)))
-            else:
-                out.append(b)
-        return tuple(out)
+    def chart(b):
+        if not (isinstance(b, m.Div) and b.role == "chart"):
+            return None
+        spec = specs.get(b.params)
+        if spec is None:
+            raise TemplateError(Problem(f"templates/{template}.md.j2", None,
+                                        f"chart '{b.params}' is not defined by topic '{topic.id}'",
+                                        f"charts of this topic: {', '.join(specs) or 'none'}"))
+        figs = figures_of(project, spec)
+        caption = next((p.children for p in b.blocks if isinstance(p, m.Para)), ())
+        return m.Chart(spec.id, pick(spec.title), pick(figs[0][1].unit) if figs else "",
+                       tuple(pick(g.entity) for _, g in figs), tuple(g.value for _, g in figs), caption)
 
-    return walk(blocks)
+    return m.replace_blocks(blocks, chart)

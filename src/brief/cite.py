@@ -83,18 +83,8 @@ def resolve(blocks: tuple[m.Block, ...], project, lang: str, t: Strings, templat
         lists["source-notes"] = tuple(
             m.Reference(numbers[sid], sid, (m.Str(source_note(project.sources[sid].source, lang, t)),)) for sid in cited)
 
-    def fill(nodes: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
-        out = []
-        for b in nodes:
-            if isinstance(b, m.References):
-                out.append(m.References(lists.get(b.kind, ()), b.kind))
-            elif isinstance(b, m.Div):
-                out.append(dataclasses.replace(b, blocks=fill(b.blocks)))
-            else:
-                out.append(b)
-        return tuple(out)
-
-    return fill(resolved)
+    return m.replace_blocks(resolved, lambda b: m.References(lists.get(b.kind, ()), b.kind)
+                            if isinstance(b, m.References) else None)
 
 
 def caveats(s, lang: str, t: Strings) -> list[str]:

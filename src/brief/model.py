@@ -212,6 +212,22 @@ def inline_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(out)
 
 
+def replace_blocks(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
+    """Blocks with each block for which `fn` returns a node replaced by it, looking inside divs."""
+    import dataclasses
+
+    out: list[Block] = []
+    for b in blocks:
+        new = fn(b)
+        if new is not None:
+            out.append(new)
+        elif isinstance(b, Div):
+            out.append(dataclasses.replace(b, blocks=replace_blocks(b.blocks, fn)))
+        else:
+            out.append(b)
+    return tuple(out)
+
+
 def walk_blocks(blocks: tuple[Block, ...]):
     """Every block, depth first, in document order."""
     for b in blocks:
