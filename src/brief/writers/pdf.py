@@ -373,7 +373,7 @@ class _Writer:
         # Column widths follow the display width of each column's longest text (capped).
         rows = ([b.header] if b.header else []) + list(b.rows)
         cols = max(len(r) for r in rows)
-        weights = [4 + min(36, max((_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=4))
+        weights = [8 + min(36, max((_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=4))
                    for i in range(cols)]
         total = sum(weights)
         t = Table(data, repeatRows=1 if b.header else 0, colWidths=[self.frame_width * w / total for w in weights])
@@ -543,7 +543,7 @@ class _Writer:
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
-        story = self.blocks(self.doc.blocks)
+        story = _tables_may_follow_headings(self.blocks(self.doc.blocks))
         if self.toc is not None:
             d.multiBuild(story, canvasmaker=Canvas, maxPasses=6)
         else:
@@ -575,6 +575,24 @@ def _add_info(canv, extra: dict[str, str]) -> None:
             return PDFDictionary(D).format(document)
 
     info.__class__ = Info
+
+
+def _tables_may_follow_headings(story: list) -> list:
+    """A heading kept with a long table would push the whole table to the next page and leave
+    a blank one. Before such a heading, break the page only if little room is left, and let the
+    table start right under it."""
+    from reportlab.platypus import CondPageBreak, Table
+
+    out = []
+    for i, f in enumerate(story):
+        nxt = story[i + 1] if i + 1 < len(story) else None
+        style = getattr(f, "style", None)
+        if isinstance(nxt, Table) and getattr(style, "keepWithNext", 0):
+            f.keepWithNext = 0
+            f.style = style.clone(style.name + "-free", keepWithNext=0)
+            out.append(CondPageBreak(style.leading * 2 + 60))
+        out.append(f)
+    return out
 
 
 def _display_width(text: str) -> int:
