@@ -7,7 +7,6 @@ imported inside each command so that `brief --help` stays instant.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 

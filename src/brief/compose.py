@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,16 +173,23 @@ class Strings(dict):
             raise AttributeError(f"no UI string '{key}' in {self.path}") from None
 
 
+_STRINGS: dict[tuple[str, float], Strings] = {}
+
+
 def load_strings(root: Path, lang: str) -> Strings:
-    """The UI string table of `lang` (templates/strings/<lang>.yaml)."""
+    """The UI string table of `lang` (templates/strings/<lang>.yaml), read once per file version."""
     from brief.corpus import yamlio
 
     path = root / LANGS_DIR / f"{lang}.yaml"
+    shown = str(LANGS_DIR / f"{lang}.yaml")
     if not path.is_file():
         have = sorted(p.stem for p in (root / LANGS_DIR).glob("*.yaml"))
-        raise InputError(Problem(str(LANGS_DIR / f"{lang}.yaml"), None, f"unknown language '{lang}'",
+        raise InputError(Problem(shown, None, f"unknown language '{lang}'",
                                  f"available: {', '.join(have)}; add a strings file to add a language"))
-    return Strings(dict(yamlio.load(path, str(LANGS_DIR / f"{lang}.yaml"))), lang, str(LANGS_DIR / f"{lang}.yaml"))
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _STRINGS:
+        _STRINGS[key] = Strings(dict(yamlio.load(path, shown)), lang, shown)
+    return _STRINGS[key]
 
 
 def build_date() -> datetime.date:

@@ -5,7 +5,7 @@ Library code raises these; only the CLI turns them into messages and exit codes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 

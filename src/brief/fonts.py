@@ -28,13 +28,14 @@ class FontSet:
 _FONTS: dict[str, FontSet] = {}
 
 
-def _find(name: str, dirs: list[str], package: str) -> str:
+def find_font(name: str, dirs: list[str], package: str, config: str = "templates/styles/pdf.yaml") -> str:
+    """The path of a font file found under `dirs`; a missing one names its Debian package."""
     for d in dirs:
-        for p in Path(d).rglob(name) if Path(d).is_dir() else ():
+        for p in sorted(Path(d).rglob(name)) if Path(d).is_dir() else ():
             return str(p)
-    raise FontError(Problem("templates/styles/pdf.yaml", None, f"font file '{name}' not found in {', '.join(dirs)}",
+    raise FontError(Problem(config, None, f"font file '{name}' not found in {', '.join(dirs)}",
                             f"install the Debian package {package} (sudo apt-get install {package}), "
-                            f"or point fonts: in the style sheet at a TrueType font you have"))
+                            f"or point the style data at a TrueType font you have"))
 
 
 def _register_latin(spec: dict, faces: tuple[str, ...]) -> dict:
@@ -44,7 +45,7 @@ def _register_latin(spec: dict, faces: tuple[str, ...]) -> dict:
     lat = spec["latin"]
     out = {}
     for face in faces:
-        path = _find(lat[face], spec["search_dirs"], lat["package"])
+        path = find_font(lat[face], spec["search_dirs"], lat["package"])
         f = TTFont(LATIN if face == "regular" else f"{LATIN}-{face}", path)
         pdfmetrics.registerFont(f)
         out[face] = f
@@ -67,7 +68,7 @@ def load(spec: dict, italic: bool = False) -> FontSet:
 
         faces = _register_latin(spec, ("regular", "bold"))
         cjk = spec["cjk"]
-        path = _find(cjk["regular"], spec["search_dirs"], cjk["package"])
+        path = find_font(cjk["regular"], spec["search_dirs"], cjk["package"])
         try:
             cf = TTFont(CJK, path, subfontIndex=int(cjk.get("subfont", 0)))
         except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import secrets
 from pathlib import Path
 
@@ -63,20 +62,10 @@ def write_passwords(path: Path, rows: dict[str, dict]) -> None:
     for rid in sorted(rows):
         w.writerow(rows[rid])
     data = buf.getvalue().encode("utf-8")
-    tmp = None
+    from brief.build import write_atomic
+
     try:
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.fchmod(fd, 0o600)  # whatever the umask
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        write_atomic(path, data, mode=0o600)
     except OSError as e:
         raise OutputError(Problem(str(path), None, f"cannot write the passwords file: {e.strerror}",
                                   "choose another directory with --out DIR")) from None
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)

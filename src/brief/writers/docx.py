@@ -354,22 +354,16 @@ def _chart_png(b, cs: dict) -> bytes:
     """Render a Chart node to a PNG at the style's dpi with Pillow (which reportlab already
     needs): the same horizontal-bar layout as the PDF's vector chart. Deterministic output."""
     import io
-    from pathlib import Path as P
 
     from PIL import Image, ImageDraw, ImageFont
+
+    from brief.fonts import find_font
 
     dpi = int(cs.get("dpi", 200))
     px = dpi / 72.0  # pixels per point
     size = float(cs.get("font_size", 8))
-    font_path = None
-    for d in cs.get("font_dirs", []):
-        hits = sorted(P(d).rglob(cs.get("font_file", ""))) if P(d).is_dir() and cs.get("font_file") else []
-        if hits:
-            font_path = str(hits[0])
-            break
-    if font_path is None:
-        raise InputError(Problem(str(DOCX_MAP), None, f"chart font {cs.get('font_file')!r} not found",
-                                 "install fonts-wqy-microhei or set chart.font_file in templates/styles/docx.yaml"))
+    font_path = find_font(cs.get("font_file", "wqy-microhei.ttc"), cs.get("font_dirs", []),
+                          cs.get("font_package", "fonts-wqy-microhei"), str(DOCX_MAP))
     font = ImageFont.truetype(font_path, max(1, round(size * px)))
     small = ImageFont.truetype(font_path, max(1, round((size - 1) * px)))
     n = max(1, len(b.values))

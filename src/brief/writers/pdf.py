@@ -127,7 +127,6 @@ class _Writer:
             self.latin_styles[name] = ParagraphStyle(name + "-latin", parent=st, wordWrap=None)
             self.latin_styles[name].bold = st.bold
         self.roles = self.sheet["roles"]
-        self.story: list = []
         self.toc = None  # a TableOfContents, when the document asks for one
         self.outline: list[tuple[int, str, str]] = []
 
@@ -442,8 +441,6 @@ class _Writer:
 
     # ---- page furniture -----------------------------------------------------------------
     def furniture(self, canv, doc):
-        from reportlab.lib.units import mm  # noqa: F401
-
         canv.saveState()
         w, h = doc.pagesize
         lm, rm = doc.leftMargin, doc.rightMargin
