@@ -237,3 +237,77 @@ def walk_blocks(blocks: tuple[Block, ...]):
         elif isinstance(b, BulletList | OrderedList):
             for item in b.items:
                 yield from walk_blocks(item)
+
+
+def dump(doc: Document) -> str:
+    """A readable text dump of a document: one line per block, inlines written out, for golden
+    tests and for reading what a template produced."""
+    import dataclasses
+
+    lines = [f"meta.{f.name}: {getattr(doc.meta, f.name)!r}" for f in dataclasses.fields(doc.meta)]
+
+    def inl(nodes) -> str:
+        out = []
+        for n in nodes:
+            if isinstance(n, Str):
+                out.append(n.text.replace("\\", "\\\\").replace("\n", "\\n"))
+            elif isinstance(n, Code):
+                out.append(f"`{n.text}`")
+            elif isinstance(n, Emph):
+                out.append(f"_{inl(n.children)}_")
+            elif isinstance(n, Strong):
+                out.append(f"**{inl(n.children)}**")
+            elif isinstance(n, Link):
+                out.append(f"<{inl(n.children)}|{n.url}>")
+            elif isinstance(n, Cite):
+                out.append(f"[@{';'.join(n.keys)}={','.join(map(str, n.numbers))}]")
+            elif isinstance(n, SoftBreak):
+                out.append(" ")
+            elif isinstance(n, LineBreak):
+                out.append("\\n")
+            else:
+                out.append(f"<{type(n).__name__}>")
+        return "".join(out)
+
+    def is_inlines(v) -> bool:
+        return isinstance(v, tuple) and all(not _is_block(x) and not isinstance(x, tuple) for x in v) and any(
+            dataclasses.is_dataclass(x) for x in v)
+
+    def blk(b, depth: int) -> None:
+        pad = "  " * depth
+        head, inline_parts, children = [type(b).__name__], [], []
+        for f in dataclasses.fields(b):
+            v = getattr(b, f.name)
+            if isinstance(v, tuple) and v and all(_is_block(x) for x in v):
+                children.append((f.name, v))
+            elif isinstance(v, tuple) and v and all(isinstance(x, tuple) for x in v):
+                children.append((f.name, v))
+            elif is_inlines(v):
+                inline_parts.append(inl(v))
+            elif v not in ("", (), None):
+                head.append(f"{f.name}={v!r}")
+        lines.append(pad + " ".join(head) + (": " + " | ".join(inline_parts) if inline_parts else ""))
+        for name, v in children:
+            for item in v:
+                if _is_block(item):
+                    blk(item, depth + 1)
+                elif item and all(_is_block(x) for x in item):
+                    lines.append(pad + f"  - {name[:-1] if name.endswith('s') else name}")
+                    for x in item:
+                        blk(x, depth + 2)
+                else:
+                    lines.append(pad + f"  - {inl(item)}")
+                    
+    for b in doc.blocks:
+        blk(b, 0)
+    return "\n".join(lines) + "\n"
+
+
+def _is_block(x) -> bool:
+    import dataclasses
+
+    return dataclasses.is_dataclass(x) and type(x).__name__ in _BLOCK_NAMES
+
+
+_BLOCK_NAMES = {"Heading", "Para", "BlockQuote", "BulletList", "OrderedList", "Table", "Div", "Chart", "Toc",
+                "Rule", "Reference", "References", "Placeholder"}
