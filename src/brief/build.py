@@ -1,7 +1,15 @@
-"""`build()` as a list of stages: load -> select -> render -> parse -> cite -> write."""
+"""The build, as a list of stages, each run once:
+
+    load (corpus.load) -> check (check.preflight, which also selects) -> render (views, compose)
+    -> parse -> fill (cite, charts, toc) -> Meta -> write (writers, in parallel) -> files
+
+The build date is decided once (`build_date`, from SOURCE_DATE_EPOCH or today) by the caller and
+passed down as a value; writers take it from the document's Meta.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
 import tempfile
 from dataclasses import dataclass
@@ -13,44 +21,45 @@ from brief.errors import OutputError, Problem
 FORMATS = ("docx", "pdf")
 
 
-@dataclass
-class Built:
-    """One brief, composed and ready for any writer."""
+def build_date(environ=None) -> datetime.date:
+    """The date of a build: the day of SOURCE_DATE_EPOCH (reproducible builds), or today."""
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+    return datetime.date.today()
 
-    document: m.Document
+
+@dataclass(frozen=True)
+class Composed:
+    """One brief, composed and ready for any writer: the rendered Markdown and the document."""
+
     markdown: str
+    document: m.Document
 
 
 def compose_document(project, topic_id: str, lang: str = "en", template: str | None = None,
-                     csl: str | None = None) -> Built:
-    """Select, render, parse and resolve citations: the format-neutral document."""
-    from brief import cite, compose, parse, select
+                     csl: str | None = None, *, date: datetime.date | None = None, selection=None) -> Composed:
+    """Render, parse and fill one topic's template: the format-neutral document. `selection` is
+    the topic's selection when the caller has made it already (check.preflight does)."""
+    from brief import __version__, document, i18n
+    from brief.select import get_topic, select
 
-    entry = select.get_topic(project, topic_id)
-    selection = select.select(project, entry)
-    name = template or entry.topic.template
-    markdown = compose.render(project, selection, lang, name)
-    blocks = parse.parse(markdown, name)
-    t = compose.load_strings(project.root, lang)
-    blocks = cite.resolve(blocks, project, lang, t, name, csl or entry.topic.csl)
-    if entry.topic.charts:
-        from brief import charts
-
-        blocks = charts.fill(blocks, project, entry.topic, lang, name)
-    topic = entry.topic
-    from brief import __version__
-
+    if selection is None:
+        selection = select(project, get_topic(project, topic_id))
+    date = date or build_date()
+    topic = selection.topic.topic
+    name = template or topic.template
+    markdown, blocks = document.compose(project, selection, lang, name, csl, date)
     config = project.config
-    pick = (lambda text: getattr(text, lang, None) or text.en) if config else None
     meta = m.Meta(
-        title=getattr(topic.title, lang, topic.title.en),
-        subtitle=getattr(topic.question, lang, topic.question.en),
+        title=i18n.pick(topic.title, lang),
+        subtitle=i18n.pick(topic.question, lang),
         lang=lang,
         tlp=topic.tlp,
         topic=topic.id,
-        date=compose.build_date().isoformat(),
-        organisation=pick(config.organisation) if config else "",
-        author=pick(config.author) if config and config.author else "",
+        date=date.isoformat(),
+        organisation=i18n.pick(config.organisation, lang) if config else "",
+        author=i18n.pick(config.author, lang) if config and config.author else "",
         version=topic.version,
         keywords=tuple(topic.select.topics),
         finding_ids=tuple(selection.ids),
@@ -58,7 +67,7 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
         tool_version=__version__,
         corpus_sha256=corpus_hash(project.root),
     )
-    return Built(m.Document(meta, blocks), markdown)
+    return Composed(markdown, m.Document(meta, blocks))
 
 
 def corpus_hash(root: Path) -> str:
@@ -111,10 +120,10 @@ def check_out_dir(out_dir: Path) -> None:
                                   "choose another directory with --out DIR, or fix its permissions"))
 
 
-def _write_one(fmt: str, document: m.Document, root: Path) -> bytes:
+def _write_one(fmt: str, document: m.Document, options) -> bytes:
     from brief.writers import get_writer
 
-    return get_writer(fmt)(document, root)
+    return get_writer(fmt)(document, options)
 
 
 def _parallel(formats: tuple[str, ...] = FORMATS) -> bool:
@@ -124,11 +133,14 @@ def _parallel(formats: tuple[str, ...] = FORMATS) -> bool:
 def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -> list[bytes]:
     """Render one document in several formats; on a multi-core POSIX machine the writers run in
     parallel: the PDF (the slowest) in the forked worker, the others here."""
+    from brief.writers import options_for
+
+    options = {fmt: options_for(fmt, root, document.meta.lang) for fmt in formats}
     if not _parallel(formats):
-        return [_write_one(fmt, document, root) for fmt in formats]
+        return [_write_one(fmt, document, options[fmt]) for fmt in formats]
     remote = "pdf" if "pdf" in formats else formats[0]
-    future = _pool(1).submit(_write_one, remote, document, root)
-    local = {fmt: _write_one(fmt, document, root) for fmt in formats if fmt != remote}
+    future = _pool(1).submit(_write_one, remote, document, options[remote])
+    local = {fmt: _write_one(fmt, document, options[fmt]) for fmt in formats if fmt != remote}
     local[remote] = future.result()
     return [local[fmt] for fmt in formats]
 
@@ -181,12 +193,13 @@ def _die_with_parent() -> None:
 
 
 def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
-                 out_dir: Path, template: str | None = None, csl: str | None = None) -> list[tuple[Path, bytes]]:
+                 out_dir: Path, template: str | None = None, csl: str | None = None,
+                 date: datetime.date | None = None, selection=None) -> list[tuple[Path, bytes]]:
     """One brief in each format, in memory: (output path, bytes), then its manifest."""
     import hashlib
     import json
 
-    built = compose_document(project, topic_id, lang, template, csl)
+    built = compose_document(project, topic_id, lang, template, csl, date=date, selection=selection)
     datas = render_formats(built.document, project.root, formats)
     outputs = [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
     manifest = {
@@ -212,9 +225,23 @@ def write_outputs(outputs: list[tuple[Path, bytes]]) -> list[Path]:
     return written
 
 
-def generate(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
-             out_dir: Path, template: str | None = None, csl: str | None = None) -> list[Path]:
-    """Write one brief in each format; every file is rendered fully before any is written."""
+def generate(project, topic_ids: list[str], *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
+             out_dir: Path, template: str | None = None, csl: str | None = None,
+             date: datetime.date | None = None, on_excluded=None) -> list[Path]:
+    """Check, then build every topic in each format, then write: every file is rendered fully
+    before any is written, so a failure leaves no partial set of outputs. `on_excluded(topic_id,
+    excluded)` hears which findings a grade threshold left out."""
+    from brief.check import preflight
+
+    date = date or build_date()
+    selections = preflight(project, topic_ids, lang=lang, template=template, csl=csl)
+    if on_excluded is not None:
+        for tid in topic_ids:
+            if selections[tid].excluded:
+                on_excluded(tid, selections[tid].excluded)
     check_out_dir(out_dir)
-    return write_outputs(render_brief(project, topic_id, lang=lang, formats=formats, out_dir=out_dir,
-                                      template=template, csl=csl))
+    outputs = []
+    for tid in topic_ids:
+        outputs.extend(render_brief(project, tid, lang=lang, formats=formats, out_dir=out_dir, template=template,
+                                    csl=csl, date=date, selection=selections[tid]))
+    return write_outputs(outputs)

@@ -1,111 +1,73 @@
-"""One citation numbering and one reference list, shared by every writer.
+"""One citation numbering and one reference list (citeproc-py with CSL files), for every writer.
 
-`resolve(doc_blocks, project, lang, t)` numbers sources in order of first citation, fills every
-Cite node with its numbers, fills the References block with the cited sources only, and gives
-each heading a stable anchor.
+`number(blocks, project, template)` numbers the cited sources in order of first citation and
+fills every Cite node with its numbers; `Fillers` fills the `references` and `source-notes`
+placeholders with the cited sources only.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from brief import model as m
-from brief.compose import Strings, format_date
+from brief.corpus.standards import caveats
 from brief.errors import InputError, Problem, TemplateError
+from brief.i18n import Strings, format_date, pick
 
 
-def resolve(blocks: tuple[m.Block, ...], project, lang: str, t: Strings, template: str,
-            csl: str | None = None) -> tuple[m.Block, ...]:
+def number(blocks: tuple[m.Block, ...], project, template: str) -> tuple[tuple[m.Block, ...], dict[str, int]]:
+    """Blocks with every Cite numbered, and the number of each cited source (first citation first)."""
     numbers: dict[str, int] = {}
     unknown: list[str] = []
 
-    def number_of(fid: str) -> int | None:
-        fe = project.findings.get(fid)
-        if fe is None:
-            unknown.append(fid)
-            return None
-        return numbers.setdefault(fe.source_id, len(numbers) + 1)
-
-    def inl(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-        out = []
-        for n in nodes:
-            if isinstance(n, m.Cite):
-                nums = [x for x in (number_of(k) for k in n.keys) if x is not None]
-                out.append(m.Cite(n.keys, tuple(sorted(set(nums)))))
-            elif isinstance(n, (m.Emph, m.Strong, m.Link)):
-                out.append(dataclasses.replace(n, children=inl(n.children)))
+    def one(n: m.Inline) -> m.Inline:
+        if not isinstance(n, m.Cite):
+            return n
+        nums = []
+        for k in n.keys:
+            fe = project.findings.get(k)
+            if fe is None:
+                unknown.append(k)
             else:
-                out.append(n)
-        return tuple(out)
+                nums.append(numbers.setdefault(fe.source_id, len(numbers) + 1))
+        return m.Cite(n.keys, tuple(sorted(set(nums))))
 
-    anchors: dict[str, int] = {}
-
-    def anchor(text: str) -> str:
-        base = re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "section"
-        anchors[base] = anchors.get(base, 0) + 1
-        return base if anchors[base] == 1 else f"{base}-{anchors[base]}"
-
-    def blk(nodes: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
-        out: list[m.Block] = []
-        for b in nodes:
-            if isinstance(b, m.Heading):
-                children = inl(b.children)
-                out.append(m.Heading(b.level, children, anchor(m.inline_text(children))))
-            elif isinstance(b, m.Para):
-                out.append(m.Para(inl(b.children)))
-            elif isinstance(b, (m.Div, m.BlockQuote)):
-                out.append(dataclasses.replace(b, blocks=blk(b.blocks)))
-            elif isinstance(b, (m.BulletList, m.OrderedList)):
-                out.append(dataclasses.replace(b, items=tuple(blk(i) for i in b.items)))
-            elif isinstance(b, m.Table):
-                out.append(m.Table(tuple(inl(c) for c in b.header),
-                                   tuple(tuple(inl(c) for c in row) for row in b.rows)))
-            else:
-                out.append(b)
-        return tuple(out)
-
-    resolved = blk(blocks)
+    numbered = m.map_inlines(blocks, one)
     if unknown:
         raise TemplateError(Problem(f"templates/{template}.md.j2", None,
                                     f"cite() names unknown finding(s): {', '.join(sorted(set(unknown)))}",
                                     "cite findings of the selection (`brief findings --topic ID`)"))
-    cited = [sid for sid, _ in sorted(numbers.items(), key=lambda kv: kv[1])]
-    needs = {b.kind for b in m.walk_blocks(resolved) if isinstance(b, m.References)}
-    lists = {}
-    if "references" in needs and cited:
-        texts = format_references(project, cited, lang, t, csl)
-        lists["references"] = tuple(m.Reference(numbers[sid], sid, text) for sid, text in zip(cited, texts))
-    if "source-notes" in needs:
-        lists["source-notes"] = tuple(
-            m.Reference(numbers[sid], sid, (m.Str(source_note(project.sources[sid].source, lang, t)),)) for sid in cited)
-
-    return m.replace_blocks(resolved, lambda b: m.References(lists.get(b.kind, ()), b.kind)
-                            if isinstance(b, m.References) else None)
+    return numbered, numbers
 
 
-def caveats(s, lang: str, t: Strings) -> list[str]:
-    """What a reader must know about a source: automatic caveats from its metadata, then its own."""
-    out = []
-    if s.primary_source is not None:
-        name = getattr(s.primary_source.name, lang, s.primary_source.name.en)
-        out.append((t.caveat_relayed if s.primary_source.named else t.caveat_relayed_unnamed).format(primary=name))
-    if not s.published:
-        out.append(t.caveat_undated)
-    if not s.author:
-        out.append(t.caveat_anonymous)
-    out.extend(getattr(c, lang, c.en) for c in s.caveats)
-    return out
+class Fillers:
+    """Fill the `references` and `source-notes` placeholders from one numbering."""
+
+    def __init__(self, project, numbers: dict[str, int], lang: str, t: Strings, csl: str | None):
+        self.project, self.numbers, self.lang, self.t, self.csl = project, numbers, lang, t, csl
+        self.cited = [sid for sid, _ in sorted(numbers.items(), key=lambda kv: kv[1])]
+        self._references: tuple[m.Reference, ...] | None = None
+
+    def references(self, p: m.Placeholder) -> m.References:
+        if self._references is None:
+            texts = format_references(self.project, self.cited, self.lang, self.t, self.csl) if self.cited else []
+            self._references = tuple(m.Reference(self.numbers[sid], sid, text) for sid, text in zip(self.cited, texts))
+        return m.References(self._references, "references")
+
+    def source_notes(self, p: m.Placeholder) -> m.References:
+        return m.References(tuple(
+            m.Reference(self.numbers[sid], sid, (m.Str(source_note(self.project.sources[sid].source, self.lang, self.t)),))
+            for sid in self.cited), "source-notes")
 
 
 def source_note(s, lang: str, t: Strings) -> str:
     """One Source notes entry: the reliability grade with its rationale, and the caveats."""
     r = s.reliability
     text = t.source_note_format.format(grade=r.grade, label=t[f"reliability_{r.grade}"],
-                                       rationale=_end(getattr(r.rationale, lang, r.rationale.en), lang))
+                                       rationale=_end(pick(r.rationale, lang), lang))
     cav = caveats(s, lang, t)
     if cav:
         text += t.caveats_format.format(caveats=t.sentence_sep.join(_end(c[:1].upper() + c[1:], lang) for c in cav))
@@ -264,7 +226,7 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
         note = t.list_sep.join(unknown)
         text = _end(text, lang) + " " + _end(note[:1].upper() + note[1:], lang)
     if s.primary_source is not None:
-        name = getattr(s.primary_source.name, lang, s.primary_source.name.en)
+        name = pick(s.primary_source.name, lang)
         text = t.relayed_format.format(primary=name, reference=text)
     text = _end(text, lang) + f" [{s.reliability.grade}]"
     nodes: list[m.Inline] = []

@@ -1,12 +1,18 @@
-"""The project's few error classes. Each carries a category, a location and a hint.
+"""The project's error family. Library code raises these; the CLI boundary (cli/base.py) alone
+turns them into `error: path:line: message (hint: …)` lines and an exit code.
 
-Library code raises these; only the CLI turns them into messages and exit codes.
+Each problem carries its location (file and line) and a hint on how to fix it; each class
+carries the exit code the CLI uses for it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from pathlib import Path
+
+# What must never reach a terminal from data: control characters (escape sequences, bells,
+# carriage returns that overwrite a line), bidi overrides and line separators.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -29,9 +35,8 @@ class Problem:
 
 
 class BriefError(Exception):
-    """Base of every user-facing error. `category` names the kind, for the CLI."""
+    """Base of every user-facing error: one or more problems, and the exit code for the CLI."""
 
-    category = "error"
     exit_code = 1
 
     def __init__(self, problems: list[Problem] | Problem | str, *, hint: str | None = None):
@@ -48,35 +53,34 @@ class BriefError(Exception):
 
 
 class InputError(BriefError):
-    """A corpus, topic or template file is malformed or inconsistent."""
-
-    category = "input"
+    """A corpus, topic, style or template file is malformed or inconsistent."""
 
 
 class TemplateError(BriefError):
     """A template does not compile or does not render."""
 
-    category = "template"
-
 
 class FontError(BriefError):
-    """Text holds a character that no configured font can draw."""
-
-    category = "font"
+    """Text holds a character that no configured font can draw, or a font is missing."""
 
 
 class OutputError(BriefError):
     """An output file could not be written."""
 
-    category = "output"
+
+class SendError(BriefError):
+    """One or more messages were not accepted by the mail server (the others went out)."""
+
+    exit_code = 3
 
 
-def rel(path: Path | str, root: Path | None = None) -> str:
-    """Path shown to the user: relative to the project root where possible."""
-    p = Path(path)
-    if root is not None:
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
-    return str(p)
+def for_terminal(problem: Problem | str, prefix: str = "error: ") -> str:
+    """One problem as a terminal line: `error: path:line: message (hint: …)`, with every control
+    character of the data removed. The one formatter of check, generate, watch and distribute."""
+    return prefix + _TERMINAL_UNSAFE.sub(" ", str(problem))
+
+
+def bug(e: BaseException) -> str:
+    """A Python exception that is not bad input (a bug in brief), said in one line."""
+    return (f"internal error: {type(e).__name__}: {e} (hint: this is a bug in brief, not in your files; "
+            "run again with BRIEF_DEBUG=1 to see where it happened, and report it)")

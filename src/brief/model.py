@@ -7,7 +7,8 @@ Blocks and inlines are frozen dataclasses; a writer has one function per node ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Union
 
 # ---- inlines -------------------------------------------------------------------------------
@@ -115,6 +116,24 @@ class Div:
 
 
 @dataclass(frozen=True)
+class Placeholder:
+    """A block the fill pass replaces: a `::: references`, `::: source-notes`, `::: toc` or
+    `::: chart <id>` fence of the template. `params` is the rest of the fence line, `blocks` its
+    content (a chart's caption), `line` its line in the rendered Markdown. A writer never sees one."""
+    kind: str
+    params: str = ""
+    blocks: tuple["Block", ...] = ()
+    line: int | None = None
+
+
+PLACEHOLDERS = ("references", "source-notes", "toc", "chart")  # the kinds of Placeholder
+
+
+class Unfillable(Exception):
+    """Raised by a filler for a placeholder it cannot fill: `args` are (message, hint)."""
+
+
+@dataclass(frozen=True)
 class Chart:
     """A bar chart built from findings' figures; `caption` cites them and gives the "as of" dates."""
     id: str
@@ -127,7 +146,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class Toc:
-    """A table of contents of the headings (levels 2-3), placed by an empty `::: toc` fence."""
+    """A table of contents of the headings (levels 2-3), filled in for a `::: toc` fence."""
     title: str = ""
 
 
@@ -147,13 +166,14 @@ class Reference:
 @dataclass(frozen=True)
 class References:
     """A numbered list of cited sources: `kind` "references" (the reference list) or
-    "source-notes" (grades and caveats). A template places one with an empty `::: references`
-    or `::: source-notes` fence; cite.resolve fills it."""
+    "source-notes" (grades and caveats), filled in for a `::: references` or `::: source-notes`
+    fence."""
     entries: tuple[Reference, ...] = ()
     kind: str = "references"
 
 
-Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References, Chart, Toc]
+Block = Union[Heading, Para, BlockQuote, BulletList, OrderedList, Table, Div, Rule, References, Chart, Toc,
+              Placeholder]
 
 # ---- document ------------------------------------------------------------------------------
 
@@ -194,7 +214,6 @@ class Document:
     """A whole brief: metadata and blocks."""
     meta: Meta
     blocks: tuple[Block, ...]
-    sources: dict = field(default_factory=dict, compare=False)
 
 
 def inline_text(inlines: tuple[Inline, ...]) -> str:
@@ -212,38 +231,88 @@ def inline_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(out)
 
 
-def replace_blocks(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
-    """Blocks with each block for which `fn` returns a node replaced by it, looking inside divs."""
-    import dataclasses
+# ---- one generic walk and map over every container node --------------------------------------
+# Block containers: `blocks` (Div, BlockQuote, Placeholder) and `items` (lists: tuples of blocks).
+# Inline containers: `children` (Para, Heading, Emph, Strong, Link, Reference), `caption` (Chart),
+# `header` and `rows` (Table cells), `entries` (References: Reference nodes).
 
+
+def walk(blocks: tuple[Block, ...]):
+    """Every block, depth first, in document order, inside every container."""
+    for b in blocks:
+        yield b
+        if isinstance(b, Div | BlockQuote | Placeholder):
+            yield from walk(b.blocks)
+        elif isinstance(b, BulletList | OrderedList):
+            for item in b.items:
+                yield from walk(item)
+
+
+def map_blocks(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
+    """Blocks with every block for which `fn` returns a node (or a tuple of nodes) replaced by
+    it; other blocks are kept and their containers mapped in turn. Works at any depth."""
     out: list[Block] = []
     for b in blocks:
         new = fn(b)
         if new is not None:
-            out.append(new)
-        elif isinstance(b, Div):
-            out.append(dataclasses.replace(b, blocks=replace_blocks(b.blocks, fn)))
+            out.extend(new if isinstance(new, tuple) else (new,))
+        elif isinstance(b, Div | BlockQuote | Placeholder):
+            out.append(dataclasses.replace(b, blocks=map_blocks(b.blocks, fn)))
+        elif isinstance(b, BulletList | OrderedList):
+            out.append(dataclasses.replace(b, items=tuple(map_blocks(i, fn) for i in b.items)))
         else:
             out.append(b)
     return tuple(out)
 
 
-def walk_blocks(blocks: tuple[Block, ...]):
-    """Every block, depth first, in document order."""
-    for b in blocks:
-        yield b
-        if isinstance(b, Div | BlockQuote):
-            yield from walk_blocks(b.blocks)
-        elif isinstance(b, BulletList | OrderedList):
-            for item in b.items:
-                yield from walk_blocks(item)
+def map_inlines(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
+    """Blocks with every inline node, at any depth, replaced by `fn(node)` (children first)."""
+
+    def inl(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        out = []
+        for n in nodes:
+            if isinstance(n, Emph | Strong | Link):
+                n = dataclasses.replace(n, children=inl(n.children))
+            out.append(fn(n))
+        return tuple(out)
+
+    def one(b):
+        if isinstance(b, Para | Heading):
+            return dataclasses.replace(b, children=inl(b.children))
+        if isinstance(b, Table):
+            return Table(tuple(inl(c) for c in b.header), tuple(tuple(inl(c) for c in row) for row in b.rows))
+        if isinstance(b, Chart):
+            return dataclasses.replace(b, caption=inl(b.caption))
+        if isinstance(b, References):
+            return dataclasses.replace(b, entries=tuple(dataclasses.replace(e, children=inl(e.children))
+                                                        for e in b.entries))
+        if isinstance(b, Div | BlockQuote | Placeholder):
+            return dataclasses.replace(b, blocks=map_inlines(b.blocks, fn))
+        if isinstance(b, BulletList | OrderedList):
+            return dataclasses.replace(b, items=tuple(map_inlines(i, fn) for i in b.items))
+        return b
+
+    return map_blocks(blocks, one)
+
+
+def inlines_of(blocks: tuple[Block, ...]):
+    """Every inline sequence of the blocks, with the block it belongs to: (block, inlines)."""
+    for b in walk(blocks):
+        if isinstance(b, Para | Heading):
+            yield b, b.children
+        elif isinstance(b, Table):
+            for cell in (*b.header, *(c for row in b.rows for c in row)):
+                yield b, cell
+        elif isinstance(b, Chart):
+            yield b, b.caption
+        elif isinstance(b, References):
+            for e in b.entries:
+                yield b, e.children
 
 
 def dump(doc: Document) -> str:
     """A readable text dump of a document: one line per block, inlines written out, for golden
     tests and for reading what a template produced."""
-    import dataclasses
-
     lines = [f"meta.{f.name}: {getattr(doc.meta, f.name)!r}" for f in dataclasses.fields(doc.meta)]
 
     def inl(nodes) -> str:
@@ -297,15 +366,13 @@ def dump(doc: Document) -> str:
                         blk(x, depth + 2)
                 else:
                     lines.append(pad + f"  - {inl(item)}")
-                    
+
     for b in doc.blocks:
         blk(b, 0)
     return "\n".join(lines) + "\n"
 
 
 def _is_block(x) -> bool:
-    import dataclasses
-
     return dataclasses.is_dataclass(x) and type(x).__name__ in _BLOCK_NAMES
 
 

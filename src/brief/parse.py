@@ -2,7 +2,9 @@
 
 Supported: headings, paragraphs, emphasis, strong, code, links (http, https and mailto only),
 block quotes, bullet and ordered lists, tables, thematic breaks, `::: role` fenced divs, and
-citation markers `[@finding-id;other-id]`. Raw HTML is off; anything else is reported.
+citation markers `[@finding-id;other-id]`. A fence whose role is a placeholder kind
+(`references`, `source-notes`, `toc`, `chart <id>`) becomes a Placeholder for the fill pass.
+Raw HTML is off; anything else is reported.
 """
 
 from __future__ import annotations
@@ -44,10 +46,20 @@ def _parser():
 
 
 def parse(markdown: str, template: str = "template") -> tuple[m.Block, ...]:
-    """Parse Markdown into model blocks; unsupported constructs are a TemplateError."""
+    """Parse Markdown into model blocks; unsupported constructs are a TemplateError. Every
+    heading gets a stable anchor from its text (unique in the document)."""
     tokens = _parser().parse(markdown)
-    blocks, pos = _blocks(tokens, 0, None, template)
-    return tuple(blocks)
+    blocks, _ = _blocks(tokens, 0, None, template)
+    anchors: dict[str, int] = {}
+
+    def anchor(b):
+        if not isinstance(b, m.Heading):
+            return None
+        base = re.sub(r"[^\w]+", "-", m.inline_text(b.children).lower()).strip("-") or "section"
+        anchors[base] = anchors.get(base, 0) + 1
+        return m.Heading(b.level, b.children, base if anchors[base] == 1 else f"{base}-{anchors[base]}")
+
+    return m.map_blocks(tuple(blocks), anchor)
 
 
 def _fail(template: str, token, what: str):
@@ -91,10 +103,8 @@ def _blocks(tokens, i: int, close: str | None, tpl: str):
             role, _, params = tok.info.strip().partition(" ")
             params = re.sub(r"\\(.)", r"\1", params.strip())  # data in the fence line was escaped
             inner, i = _blocks(tokens, i + 1, "container_div_close", tpl)
-            if role in ("references", "source-notes"):
-                out.append(m.References(kind=role))
-            elif role == "toc":
-                out.append(m.Toc(params))
+            if role in m.PLACEHOLDERS:
+                out.append(m.Placeholder(role, params, tuple(inner), tok.map[0] + 1 if tok.map else None))
             else:
                 out.append(m.Div(role, tuple(inner), params))
         elif t == "table_open":

@@ -1,4 +1,6 @@
-"""Topic selector: a topic's declarative selector -> its ordered findings and their sources."""
+"""The selector: a topic's declarative selector + the corpus -> its ordered findings, the sources
+they come from, those a grade threshold leaves out, and the figures its charts plot. Nothing else:
+checking a topic is brief.check's job."""
 
 from __future__ import annotations
 
@@ -6,8 +8,6 @@ import difflib
 from dataclasses import dataclass
 
 from brief.corpus.load import FindingEntry, Project, TopicEntry
-from brief.corpus.numbers import missing_numbers
-from brief.corpus.standards import judgment_problems
 from brief.errors import InputError, Problem
 
 KIND_ORDER = {"figure": 0, "fact": 1, "judgment": 2, "recommendation": 3}
@@ -110,92 +110,18 @@ def grade_reason(project: Project, sel, fe: FindingEntry) -> str | None:
     return None
 
 
-def check_topic(project: Project, entry: TopicEntry) -> list[Problem]:
-    """Cross-file checks of one topic: references exist, the selector selects, cites are selected."""
-    t = entry.topic
-    data = entry.data
-    shown = entry.loc.path
-    problems: list[Problem] = []
-    sel_data = data.get("select", {})
-    for field in ("sources", "exclude_sources"):
-        for i, sid in enumerate(getattr(t.select, field) or []):
-            if sid not in project.sources:
-                close = difflib.get_close_matches(sid, sorted(project.sources), n=1)
-                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown source '{sid}'",
-                                        f"did you mean '{close[0]}'?" if close else "see `brief sources`"))
-    for field in ("include", "exclude"):
-        for i, fid in enumerate(getattr(t.select, field)):
-            if fid not in project.findings:
-                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown finding '{fid}'",
-                                        _closest_finding(project, fid)))
-    positions = {p for a in project.stances.axes.values() for p in a.positions}
-    for i, st in enumerate(t.select.stances or []):
-        if st not in positions:
-            problems.append(Problem(shown, sel_data["stances"].lines[i], f"select.stances: unknown stance '{st}'",
-                                    f"known stances: {', '.join(sorted(positions))}"))
-    selection = select(project, entry)
-    if not selection.findings:
-        problems.append(Problem(shown, data.lines.get("select"), f"topic '{t.id}': the selector selects no findings",
-                                "widen select.topics, or check the tags on the findings"))
-        return problems
-    chosen = set(selection.ids)
-    for field in ("bottom_line", "key_judgments"):
-        items = data.get(field) or []
-        for i, sentence in enumerate(getattr(t, field)):
-            for j, fid in enumerate(sentence.cites):
-                line = items[i]["cites"].lines[j] if i < len(items) and "cites" in items[i] else data.lines.get(field)
-                if fid not in project.findings:
-                    problems.append(Problem(shown, line, f"{field}[{i + 1}] cites unknown finding '{fid}'",
-                                            _closest_finding(project, fid)))
-                elif fid not in chosen:
-                    why = grade_reason(project, t.select, project.findings[fid])
-                    if why:
-                        problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which the topic's grade threshold leaves out ({why})",
-                                                "cite a finding that meets the threshold, or relax min_reliability/max_credibility"))
-                    else:
-                        problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
-                                                "cite a selected finding, or add it with select.include"))
-            quotes = " ".join(project.findings[f].finding.quote for f in sentence.cites if f in project.findings)
-            for lang in ("en", "zh"):
-                miss = missing_numbers(getattr(sentence, lang), quotes)
-                if miss:
-                    line = items[i].lines.get(lang) if i < len(items) else data.lines.get(field)
-                    problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",
-                                            "cite the finding whose quote gives the number, or drop the number"))
-    if t.charts:
-        from brief import charts
-
-        problems.extend(charts.check(project, entry, chosen))
-    for i, sentence in enumerate(t.key_judgments):
-        items = data.get("key_judgments") or []
-        for lang in ("en", "zh"):
-            for msg in judgment_problems(getattr(sentence, lang), lang):
-                line = items[i].lines.get(lang) if i < len(items) else data.lines.get("key_judgments")
-                problems.append(Problem(shown, line, f"key_judgments[{i + 1}].{lang} {msg}",
-                                        "ICD 203: say how likely, and give confidence in a separate sentence"))
-    if t.csl:
-        from brief.cite import load_style
-        from brief.errors import InputError
-
-        try:
-            load_style(project.root, t.csl, "en-US")
-        except InputError as e:
-            problems.extend(Problem(shown, data.lines.get("csl"), p.message + f" ({t.csl})", p.hint) for p in e.problems)
-    for i, fid in enumerate(t.key_findings or []):
-        if fid not in chosen:
-            line = data["key_findings"].lines[i]
-            if fid not in project.findings:
-                problems.append(Problem(shown, line, f"key_findings: unknown finding '{fid}'", _closest_finding(project, fid)))
-            elif grade_reason(project, t.select, project.findings[fid]):
-                problems.append(Problem(shown, line, f"key_findings: '{fid}' is left out by the topic's grade threshold "
-                                        f"({grade_reason(project, t.select, project.findings[fid])})",
-                                        "choose a finding that meets the threshold"))
-            else:
-                problems.append(Problem(shown, line, f"key_findings: '{fid}' is not selected by this topic",
-                                        "choose a selected finding, or add it with select.include"))
-    return problems
-
-
-def _closest_finding(project: Project, fid: str) -> str:
-    close = difflib.get_close_matches(fid, list(project.findings), n=1)
-    return f"did you mean '{close[0]}'?" if close else "see `brief findings`"
+def figures_of(project: Project, spec) -> list[tuple[str, object]]:
+    """(finding id, figure) pairs a chart spec plots, in the order the spec lists the findings:
+    the figures in the chart's unit (or the first figure's unit when the spec names none)."""
+    out = []
+    unit = spec.unit
+    for fid in spec.findings:
+        fe = project.findings.get(fid)
+        if fe is None:
+            continue
+        for g in fe.finding.figures:
+            if unit is None:
+                unit = g.unit.en
+            if g.unit.en == unit:
+                out.append((fid, g))
+    return out

@@ -10,31 +10,20 @@ from pathlib import Path
 def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
                 template: str | None, echo: Callable[[str], None]) -> bool:
     """Load the project and write the brief; print every problem. True when it rendered."""
-    from brief.build import check_out_dir, render_brief, write_outputs
+    from brief.build import generate
     from brief.corpus.load import load_project
-    from brief.errors import BriefError
-    from brief.select import check_topic, get_topic
+    from brief.errors import BriefError, bug, for_terminal
 
     start = time.perf_counter()
     try:
-        project = load_project(root, templates=False)
-        project.raise_if_problems()
-        entry = get_topic(project, topic)
-        problems = check_topic(project, entry)
-        if problems:
-            from brief.errors import InputError
-
-            raise InputError(problems)
-        check_out_dir(out_dir)
-        paths = write_outputs(render_brief(project, topic, lang=lang, formats=formats, out_dir=out_dir,
-                                           template=template))
+        paths = generate(load_project(root), [topic], lang=lang, formats=formats, out_dir=out_dir, template=template)
     except BriefError as e:
         for p in e.problems:
-            echo(f"error: {p}")
+            echo(for_terminal(p))
         echo("watching for changes (the last good output is kept)")
         return False
-    except Exception as e:  # a bad edit must never stop the watch
-        echo(f"error: {type(e).__name__}: {e}")
+    except Exception as e:  # noqa: BLE001 - a bug must never stop the watch either
+        echo(for_terminal(bug(e)))
         return False
     names = ", ".join(p.name for p in paths)
     echo(f"rendered {names} in {time.perf_counter() - start:.2f} s")

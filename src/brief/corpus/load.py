@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from brief.corpus import yamlio
 from brief.corpus.numbers import missing_numbers, value_in
 from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
+from brief.corpus.validate import validate
 from brief.errors import InputError, Problem
 
 
@@ -96,68 +97,6 @@ class Project:
         raise KeyError(stance)
 
 
-def _validate(model: type[BaseModel], data: Any, shown: str, what: str) -> Any:
-    """Validate `data`; every schema error becomes a Problem at its own line."""
-    if not isinstance(data, dict):
-        raise InputError(Problem(shown, getattr(data, "line", None) or 1,
-                                 f"expected a mapping at the top of this {what} file",
-                                 "see the file formats in README.md"))
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        problems = []
-        for err in e.errors():
-            loc = tuple(err["loc"])
-            line = yamlio.line_of(data, loc)
-            dotted = ".".join(str(p) for p in loc) or "(file)"
-            kind = err["type"]
-            if kind == "extra_forbidden":
-                allowed = sorted(_fields_at(model, loc[:-1]))
-                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
-                problems.append(Problem(shown, line, f"unknown field '{dotted}'", hint))
-            elif kind == "missing":
-                problems.append(Problem(shown, line, f"missing field '{dotted}'",
-                                        f"add '{loc[-1]}:' to this {what}"))
-            else:
-                msg = err["msg"].removeprefix("Value error, ")
-                problems.append(Problem(shown, line, f"{dotted}: {msg}", _hint_for(kind)))
-        raise InputError(problems)
-
-
-def _hint_for(kind: str) -> str | None:
-    return {
-        "string_pattern_mismatch": "ids are kebab-case: lowercase letters, digits and '-'",
-        "literal_error": None,
-        "string_type": "write a text value",
-        "int_parsing": "write a whole number",
-        "float_parsing": "write a number",
-    }.get(kind)
-
-
-def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
-    """Field names allowed at a location inside `model`, for 'did you mean' hints."""
-    import typing
-
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        try:
-            ann = current.model_fields[part].annotation
-        except (AttributeError, KeyError):
-            return set()
-        for arg in (ann, *typing.get_args(ann)):
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                current = arg
-                break
-            for sub in typing.get_args(arg):
-                if isinstance(sub, type) and issubclass(sub, BaseModel):
-                    current = sub
-                    break
-    return set(getattr(current, "model_fields", {}))
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -171,8 +110,9 @@ def _guard(project: Project, fn, *args):
         return None
 
 
-def load_project(root: Path, *, templates: bool = True) -> Project:
-    """Load and check the project at `root`. Problems are collected on the result."""
+def load_project(root: Path) -> Project:
+    """Load and check the corpus and topics at `root`. Problems are collected on the result.
+    Loading never renders a template: that is the checking stage's job (brief.check)."""
     root = root.resolve()
     project = Project(root=root)
     seeds = root / "seeds"
@@ -184,12 +124,12 @@ def load_project(root: Path, *, templates: bool = True) -> Project:
     if config_path.exists():
         data = _guard(project, yamlio.load, config_path, project.shown(config_path))
         if data is not None:
-            project.config = _guard(project, _validate, ProjectConfig, data, project.shown(config_path), "project config")
+            project.config = _guard(project, validate, ProjectConfig, data, project.shown(config_path), "project config")
     stances_path = seeds / "stances.yaml"
     if stances_path.exists():
         data = _guard(project, yamlio.load, stances_path, project.shown(stances_path))
         if data is not None:
-            project.stances = _guard(project, _validate, StancesFile, data, project.shown(stances_path), "stances")
+            project.stances = _guard(project, validate, StancesFile, data, project.shown(stances_path), "stances")
     if project.stances is None:
         project.stances = StancesFile(axes={})
     for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "source.yaml").exists()):
@@ -205,10 +145,6 @@ def load_project(root: Path, *, templates: bool = True) -> Project:
             project.broken_topics = True
     _check_topic_tags(project)
     _check_contradictions(project)
-    if templates:
-        from brief.compose import check_templates
-
-        project.problems.extend(check_templates(project))
     return project
 
 
@@ -218,7 +154,7 @@ def _load_source(project: Project, folder: Path) -> None:
     data = yamlio.load(path, shown)
     problems: list[Problem] = []
     try:
-        src: Source = _validate(Source, data, shown, "source")
+        src: Source = validate(Source, data, shown, "source")
     except InputError as e:
         # Report the schema problems. If the source is sound without its unknown fields, keep it,
         # so that its findings and the topics citing them are still checked instead of being
@@ -284,7 +220,7 @@ def _load_findings(project: Project, folder: Path) -> None:
     path = folder / "findings.yaml"
     shown = project.shown(path)
     data = yamlio.load(path, shown)
-    ff: FindingsFile = _validate(FindingsFile, data, shown, "findings")
+    ff: FindingsFile = validate(FindingsFile, data, shown, "findings")
     if ff.source != folder.name:
         raise InputError(Problem(shown, data.lines.get("source"),
                                  f"source '{ff.source}' differs from the folder name '{folder.name}'",
@@ -354,7 +290,7 @@ def _check_quote(entry: SourceEntry, f: Finding, shown: str, item: Any) -> list[
 def _load_topic(project: Project, path: Path) -> None:
     shown = project.shown(path)
     data = yamlio.load(path, shown)
-    topic: Topic = _validate(Topic, data, shown, "topic")
+    topic: Topic = validate(Topic, data, shown, "topic")
     if topic.id != path.stem:
         raise InputError(Problem(shown, data.lines.get("id"), f"id '{topic.id}' differs from the file name '{path.name}'",
                                  f"rename the file to {topic.id}.yaml or change the id"))

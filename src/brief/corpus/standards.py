@@ -1,4 +1,5 @@
-"""Analytic standards (ICD 203): likelihood terms and confidence levels in judgments.
+"""Analytic standards: ICD 203 likelihood terms and confidence levels in judgments, and the
+caveats a reader must know about a source (ICD 206 source descriptors).
 
 A judgment states how likely something is with one of the ICD 203 terms, and puts its confidence
 (high, moderate, low) in a separate sentence. Terms are known for English and Chinese.
@@ -43,3 +44,17 @@ def judgment_problems(text: str, lang: str) -> list[str]:
         if LIKELIHOOD[lang].search(s) and CONFIDENCE[lang].search(s):
             problems.append(f"puts a likelihood term and a confidence level in one sentence: {s!r}")
     return problems
+
+
+def caveats(s, lang: str, t) -> list[str]:
+    """What a reader must know about a source: automatic caveats from its metadata, then its own."""
+    out = []
+    if s.primary_source is not None:
+        name = getattr(s.primary_source.name, lang, s.primary_source.name.en)
+        out.append((t.caveat_relayed if s.primary_source.named else t.caveat_relayed_unnamed).format(primary=name))
+    if not s.published:
+        out.append(t.caveat_undated)
+    if not s.author:
+        out.append(t.caveat_anonymous)
+    out.extend(getattr(c, lang, c.en) for c in s.caveats)
+    return out

@@ -100,13 +100,6 @@ class Ledger:
         self.db.execute("UPDATE messages SET status='failed', error=? WHERE recipient=? AND sha256=?",
                         (error, recipient, sha256))
 
-    def messages(self) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM messages ORDER BY rowid").fetchall()
-
-
-def open_ledger(out_dir: Path) -> Ledger:
-    return Ledger(out_dir / LEDGER)
-
 
 def read_ledger(out_dir: Path) -> list[dict]:
     """The messages of an existing ledger, for `brief distribute --ledger` (read-only)."""

@@ -30,34 +30,6 @@ from brief.errors import InputError, Problem
 
 ENV_CONFIG = "BRIEF_SMTP_CONFIG"
 
-# The FIRST TLP 2.0 definitions, said in the body of every message.
-TLP_MEANING = {
-    "en": {
-        "TLP:CLEAR": "Recipients can spread this to the world; there is no limit on disclosure.",
-        "TLP:GREEN": "Limited disclosure: recipients can spread this within their community.",
-        "TLP:AMBER": "Limited disclosure: recipients can only spread this on a need-to-know basis within their organisation and its clients.",
-        "TLP:AMBER+STRICT": "Limited disclosure: restricted to the recipient's organisation only.",
-        "TLP:RED": "For the eyes and ears of individual recipients only; no further disclosure.",
-    },
-    "zh": {
-        "TLP:CLEAR": "披露不受限制，接收者可以向任何人传播。",
-        "TLP:GREEN": "有限披露：接收者可以在其社区内传播。",
-        "TLP:AMBER": "有限披露：接收者只能在其组织及其客户内部按需知悉的原则传播。",
-        "TLP:AMBER+STRICT": "有限披露：仅限于接收者所在的组织内部。",
-        "TLP:RED": "仅供接收者本人知悉，不得进一步披露。",
-    },
-}
-
-WORDS = {
-    "en": {"bottom_line": "Bottom line", "attached": "Attached: {file}, the copy marked for {name} ({organisation}).",
-           "encrypted": "The attachment is encrypted. Its password reaches you by another channel.",
-           "handling": "Handling", "sources": "The sources and the analysis are in the attached brief."},
-    "zh": {"bottom_line": "要点", "attached": "附件：{file}，为{name}（{organisation}）标记的副本。",
-           "encrypted": "附件已加密，密码将通过其他渠道另行发送。",
-           "handling": "处理要求", "sources": "来源与分析见所附简报。"},
-}
-
-
 class SmtpConfigFile(Strict):
     """An SMTP config file (YAML). Every key is optional; environment variables win."""
 
@@ -125,12 +97,12 @@ def load_settings(environ: dict | None = None, config: Path | None = None) -> Sm
     where: dict[str, tuple[str, int | None]] = {}
     if config is not None:
         from brief.corpus import yamlio
-        from brief.corpus.load import _validate
+        from brief.corpus.validate import validate
 
         if not config.is_file():
             raise InputError(Problem(str(config), None, "SMTP config file not found", "give an existing file, or use BRIEF_SMTP_* variables"))
         data = yamlio.load(config, str(config))
-        cf: SmtpConfigFile = _validate(SmtpConfigFile, data, str(config), "SMTP config")
+        cf: SmtpConfigFile = validate(SmtpConfigFile, data, str(config), "SMTP config")
         if cf.password is not None and config.stat().st_mode & 0o077:
             raise InputError(Problem(str(config), data.lines.get("password"), "this file holds a password but others can read it",
                                      f"chmod 600 {config}"))
@@ -206,18 +178,16 @@ def subject(tlp: str, title: str) -> str:
     return f"[{tlp}] {' '.join(title.split())}"
 
 
-def body(*, lang: str, tlp: str, title: str, question: str, bottom_line: list[str], filename: str,
+def body(*, t, tlp: str, title: str, question: str, bottom_line: list[str], filename: str,
          name: str, organisation: str, encrypted: bool) -> str:
-    """Plain-text body: the TLP label first and last, the title, the bottom line, the attachment."""
-    w = WORDS.get(lang, WORDS["en"])
-    meaning = TLP_MEANING.get(lang, TLP_MEANING["en"])[tlp]
-    joiner = "" if lang == "zh" else " "
+    """Plain-text body in the language of the strings `t`: the TLP label first and last, the
+    title, the bottom line, the attachment."""
     lines = [tlp, "", " ".join(title.split()), " ".join(question.split()), "",
-             f"{w['bottom_line']}:", joiner.join(" ".join(s.split()) for s in bottom_line), "",
-             w["sources"], w["attached"].format(file=filename, name=name, organisation=organisation)]
+             f"{t.bottom_line}:", t.sentence_sep.join(" ".join(s.split()) for s in bottom_line), "",
+             t.mail_sources, t.mail_attached.format(file=filename, name=name, organisation=organisation)]
     if encrypted:
-        lines.append(w["encrypted"])
-    lines += ["", f"{w['handling']}: {tlp}. {meaning}"]
+        lines.append(t.mail_encrypted)
+    lines += ["", f"{t.mail_handling}: {tlp}. {t.tlp_meaning[tlp]}"]
     return "\n".join(lines) + "\n"
 
 

@@ -10,9 +10,10 @@ prepare, as a list of stages:
 Nothing is written until every copy is ready in memory, so bad input or a failed build leaves
 no file behind; each file is written to a temporary name and renamed.
 
-Dates: a brief carries the date its content was first built for this output directory (kept in
-the ledger), so an unchanged brief is rebuilt byte for byte on any later day, its copies keep
-their SHA-256, and a rerun sends nothing twice. SOURCE_DATE_EPOCH, when set, wins.
+Dates are values: `Request.today` is the day of this run, and `Request.pinned` says the caller
+fixed it (SOURCE_DATE_EPOCH). A brief carries the date its content was first built for this
+output directory (kept in the ledger), so an unchanged brief is rebuilt byte for byte on any
+later day, its copies keep their SHA-256, and a rerun sends nothing twice; a pinned date wins.
 
 deliver, per copy: skip it if the ledger has it as sent; otherwise (with --send) mark it
 `sending`, hand it to the SMTP server, and mark it `sent` the moment the server accepts it.
@@ -27,7 +28,6 @@ import datetime
 import hashlib
 import io
 import json
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +40,6 @@ MANIFEST_CSV = "manifest.csv"
 MANIFEST_JSON = "manifest.json"
 MANIFEST_FIELDS = ("recipient", "name", "organisation", "file", "topic", "language", "format", "tlp",
                    "sha256", "encrypted", "version", "brief_sha256", "date")
-# Test hook: exit abruptly (os._exit, like a kill) after this many messages were accepted.
-CRASH_HOOK = "BRIEF_TEST_CRASH_AFTER"
 
 Echo = Callable[[str], None]
 
@@ -55,6 +53,8 @@ class Request:
     topic: str | None = None       # one topic id, or
     all_topics: bool = False       # every topic each recipient asked for
     tlp: str | None = None         # mark this distribution at a label above the topics' own
+    today: datetime.date | None = None  # the day of this run (None: today)
+    pinned: bool = False           # `today` is fixed by the caller: it wins over the ledger's dates
 
 
 @dataclass
@@ -130,6 +130,9 @@ def prepare(project, req: Request, echo: Echo = print) -> Distribution:
     entries = load_stakeholders(req.list_path, project)
     topic_ids = _choose_topics(project, req)
     _apply_tlp(project, topic_ids, req.tlp)
+    from brief.check import preflight
+
+    selections = preflight(project, topic_ids)
     plan, refusals = _gate(entries, project, topic_ids)
     _check_dirs(req.out_dir, list({e.id: e for e, _, _ in plan}.values()))
     dist = Distribution(req.out_dir, refusals=refusals)
@@ -142,7 +145,7 @@ def prepare(project, req: Request, echo: Echo = print) -> Distribution:
     echo(f"building {len(builds)} brief(s) once each, then marking {len(plan)} cop{'y' if len(plan) == 1 else 'ies'}")
     state = Ledger(req.out_dir / LEDGER) if (req.out_dir / LEDGER).is_file() else None
     try:
-        briefs = _build(project, plan, state)
+        briefs = _build(project, plan, state, selections, req)
         pw_path = req.out_dir / crypt.PASSWORDS
         passwords = crypt.read_passwords(pw_path)
         dist.copies = _mark(project, plan, briefs, req.out_dir, state, passwords)
@@ -154,18 +157,13 @@ def prepare(project, req: Request, echo: Echo = print) -> Distribution:
 
 
 def _choose_topics(project, req: Request) -> list[str]:
-    from brief.select import check_topic, get_topic
+    from brief.select import get_topic
 
     if req.topic and req.all_topics:
         raise InputError(Problem(None, None, "both --topic and --all given", "use one of them"))
     if not req.topic and not req.all_topics:
         raise InputError(Problem(None, None, "no topic given", "use --topic ID or --all (see `brief topics`)"))
-    ids = [get_topic(project, req.topic).topic.id] if req.topic else sorted(project.topics)
-    for tid in ids:
-        problems = check_topic(project, project.topics[tid])
-        if problems:
-            raise InputError(problems)
-    return ids
+    return [get_topic(project, req.topic).topic.id] if req.topic else sorted(project.topics)
 
 
 def _apply_tlp(project, topic_ids: list[str], label: str | None) -> None:
@@ -218,29 +216,13 @@ def _check_dirs(out_dir: Path, recipients: list[RecipientEntry]) -> None:
         raise OutputError(problems)
 
 
-@contextlib.contextmanager
-def _dated(date: datetime.date):
-    """Build as of `date` (SOURCE_DATE_EPOCH), so the same content gives the same bytes."""
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    midnight = datetime.datetime.combine(date, datetime.time(0), tzinfo=datetime.timezone.utc)
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
-
-
 def _fingerprint(built) -> str:
     return hashlib.sha256(repr(built.document).encode("utf-8")).hexdigest()
 
 
-def _build(project, plan, state) -> dict[tuple[str, str], Brief]:
+def _build(project, plan, state, selections, req: Request) -> dict[tuple[str, str], Brief]:
     """Each (topic, language) once, in every format its recipients asked for."""
     from brief.build import compose_document, render_formats
-    from brief.compose import build_date
 
     wanted: dict[tuple[str, str], list[str]] = {}
     for e, tid, fmt in plan:
@@ -248,24 +230,22 @@ def _build(project, plan, state) -> dict[tuple[str, str], Brief]:
         if fmt not in fmts:
             fmts.append(fmt)
     briefs = {}
-    pinned_by_user = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+    today = req.today or datetime.date.today()
     for (tid, lang), fmts in wanted.items():
         topic = project.topics[tid].topic
         built = None
-        date = build_date()
-        if not pinned_by_user and state is not None:
+        date = today
+        if not req.pinned and state is not None:
             row = state.brief(tid, lang, topic.tlp)
             if row is not None:
                 old = datetime.date.fromisoformat(row["date"])
-                with _dated(old):
-                    candidate = compose_document(project, tid, lang)
+                candidate = compose_document(project, tid, lang, date=old, selection=selections[tid])
                 if _fingerprint(candidate) == row["fingerprint"]:
                     built, date = candidate, old
         order = tuple(sorted(fmts, key=("docx", "pdf").index))
-        with contextlib.nullcontext() if pinned_by_user else _dated(date):
-            if built is None:
-                built = compose_document(project, tid, lang)
-            datas = render_formats(built.document, project.root, order)
+        if built is None:
+            built = compose_document(project, tid, lang, date=date, selection=selections[tid])
+        datas = render_formats(built.document, project.root, order)
         meta = built.document.meta
         briefs[(tid, lang)] = Brief(tid, lang, topic.tlp, date.isoformat(), meta.title, meta.subtitle,
                                     [getattr(s, lang, s.en) for s in topic.bottom_line], dict(zip(order, datas)),
@@ -281,6 +261,7 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
     """Mark (and encrypt) every planned copy in memory; keep unchanged encrypted copies."""
     from brief.distribute import crypt
     from brief.distribute.stamp import Marking, PdfStamper, stamp_docx
+    from brief.i18n import load_strings
 
     stamper = PdfStamper(project.root) if any(fmt == "pdf" for _, _, fmt in plan) else None
     copies = []
@@ -289,8 +270,9 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
         b = briefs[(tid, r.language)]
         base = b.data[fmt]
         brief_sha = _sha(base)
-        marking = Marking(r.name, r.organisation, b.date, b.version, brief_sha[:12], b.tlp, r.language)
-        plain = stamper.stamp(base, marking) if fmt == "pdf" else stamp_docx(base, marking, project.root)
+        t = load_strings(project.root, r.language)
+        marking = Marking(r.name, r.organisation, b.date, b.version, brief_sha[:12], b.tlp)
+        plain = stamper.stamp(base, marking, t) if fmt == "pdf" else stamp_docx(base, marking, t, project.root)
         plain_sha = _sha(plain)
         file = f"{e.id}/{tid}.{r.language}.{fmt}"
         path = out_dir / e.id / f"{tid}.{r.language}.{fmt}"
@@ -384,7 +366,7 @@ def _locked(out: Path):
 # ---- deliver ---------------------------------------------------------------------------------
 
 
-def letter_for(c: Copy, sender: str | None):
+def letter_for(c: Copy, sender: str | None, t):
     from brief.distribute import mail
 
     r = c.recipient.recipient
@@ -393,28 +375,31 @@ def letter_for(c: Copy, sender: str | None):
     return mail.Letter(
         to_name=r.name, to_email=r.email,
         subject=mail.subject(b.tlp, b.title),
-        body=mail.body(lang=b.lang, tlp=b.tlp, title=b.title, question=b.question, bottom_line=b.bottom_line,
+        body=mail.body(t=t, tlp=b.tlp, title=b.title, question=b.question, bottom_line=b.bottom_line,
                        filename=name, name=r.name, organisation=r.organisation, encrypted=c.encrypted),
         filename=name, fmt=c.fmt,
         message_id=mail.message_id(c.sha256, r.id, sender or "briefs@brief.invalid"))
 
 
-def deliver(dist: Distribution, *, send: bool, settings=None, echo: Echo = print, verbose: bool = False) -> Delivery:
-    """Send every copy not yet accepted (with `send`), or show what would be sent."""
+def deliver(dist: Distribution, root: Path, *, send: bool, settings=None, echo: Echo = print,
+            verbose: bool = False, sender_address: str | None = None) -> Delivery:
+    """Send every copy not yet accepted (with `send`), or show what would be sent. Without
+    settings, `sender_address` is the From of the messages shown."""
     from brief.distribute import mail
     from brief.distribute.ledger import Ledger, LEDGER
+    from brief.i18n import load_strings
 
     result = Delivery()
     if not dist.copies:
         return result
-    crash_after = int(os.environ.get(CRASH_HOOK, "0") or 0)
     with _locked(dist.out_dir):
         ledger = Ledger(dist.out_dir / LEDGER)
         sender = mail.Sender(settings) if send else None
         try:
             for c in dist.copies:
                 r = c.recipient.recipient
-                letter = letter_for(c, settings.sender if settings else os.environ.get("BRIEF_SMTP_FROM"))
+                letter = letter_for(c, settings.sender if settings else sender_address,
+                                    load_strings(root, c.brief.lang))
                 row = ledger.message(r.id, c.sha256)
                 if row is not None and row["status"] == "sent":
                     result.already += 1
@@ -451,8 +436,6 @@ def deliver(dist: Distribution, *, send: bool, settings=None, echo: Echo = print
                                               "fix the ledger's disk or permissions before running again, or that message goes out twice")) from None
                 result.sent += 1
                 echo(f"sent: {r.id} <{r.email}> {c.file}")
-                if crash_after and result.sent >= crash_after:
-                    os._exit(75)  # test hook: die like a killed process, right after the commit
         except sqlite3.Error as e:
             raise OutputError(Problem(str(dist.out_dir / LEDGER), None, f"cannot write the ledger: {e}",
                                       "fix its disk or permissions, then run the same command again")) from None

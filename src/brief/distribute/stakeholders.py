@@ -19,7 +19,6 @@ from pydantic import Field, field_validator
 from brief.corpus.schema import ID_RE, TLP_LABELS, Strict
 from brief.errors import InputError, Problem
 
-FORMATS = ("pdf", "docx")
 TLP_ORDER = {label: rank for rank, label in enumerate(TLP_LABELS)}  # CLEAR < GREEN < AMBER < AMBER+STRICT < RED
 
 # An ASCII address: local part of atext and dots, a domain of DNS labels with at least one dot.
@@ -134,14 +133,14 @@ def load_stakeholders(path: Path, project, *, shown: str | None = None) -> list[
     Raises one InputError listing every problem, each as `file:line: recipient 'id': ...`.
     """
     from brief.corpus import yamlio
-    from brief.corpus.load import _validate
+    from brief.corpus.validate import validate
 
     shown = shown or project.shown(path)
     if not path.is_file():
         raise InputError(Problem(str(path), None, "stakeholder list not found",
                                  "give the file with --list FILE (see briefs/stakeholders.example.yaml)"))
     data = yamlio.load(path, shown)
-    _validate(_Top, data, shown, "stakeholder list")
+    validate(_Top, data, shown, "stakeholder list")
     items = data["recipients"]
     problems: list[Problem] = []
     entries: list[RecipientEntry] = []
@@ -157,7 +156,7 @@ def load_stakeholders(path: Path, project, *, shown: str | None = None) -> list[
                                     "see the stakeholder list format in README.md"))
             continue
         try:
-            r: Recipient = _validate(Recipient, item, shown, "recipient")
+            r: Recipient = validate(Recipient, item, shown, "recipient")
         except InputError as e:
             problems.extend(Problem(p.path, p.line, f"{who}: {p.message}", p.hint) for p in e.problems)
             continue

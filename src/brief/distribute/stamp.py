@@ -16,12 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-# Words of the marking, per language (the TLP label is never translated).
-LABELS = {
-    "en": {"copy_for": "Copy for", "version": "version", "sep": " · "},
-    "zh": {"copy_for": "专供", "version": "版本", "sep": " · "},
-}
-
+from brief.i18n import clean_text
 
 @dataclass(frozen=True)
 class Marking:
@@ -33,20 +28,12 @@ class Marking:
     version: str   # the brief's version (topic `version`), "" if none
     sha: str       # short SHA-256 of the built, unmarked brief
     tlp: str
-    lang: str = "en"
 
-    def text(self) -> str:
-        from brief.compose import clean_text
-
-        w = LABELS.get(self.lang, LABELS["en"])
-        who = f"{clean_text(self.name)}, {clean_text(self.organisation)}"
-        if self.lang == "zh":
-            who = f"{clean_text(self.name)}（{clean_text(self.organisation)}）"
-        version = f"{self.version} ({self.sha})" if self.version else self.sha
-        if self.lang == "zh":
-            version = f"{self.version}（{self.sha}）" if self.version else self.sha
-        parts = [f"{w['copy_for']} {who}", self.date, f"{w['version']} {version}", self.tlp]
-        return w["sep"].join(parts)
+    def text(self, t) -> str:
+        """The marking line in the language of the UI strings `t` (the TLP label is never translated)."""
+        who = t.marking_who.format(name=clean_text(self.name), organisation=clean_text(self.organisation))
+        version = t.marking_version.format(version=self.version, sha=self.sha) if self.version else self.sha
+        return t.marking_format.format(who=who, date=self.date, version=version, tlp=self.tlp)
 
 
 # ---- PDF -------------------------------------------------------------------------------------
@@ -86,7 +73,7 @@ class PdfStamper:
             out.append(f'<font name="{F.CJK}">{esc}</font>' if font == F.CJK else esc)
         return "".join(out)
 
-    def overlay(self, marking: Marking, size: tuple[float, float]) -> bytes:
+    def overlay(self, marking: Marking, t, size: tuple[float, float]) -> bytes:
         """A one-page PDF of `size` holding only the marking."""
         from reportlab.pdfgen import canvas
         from reportlab.platypus import Paragraph
@@ -96,7 +83,7 @@ class PdfStamper:
         buf = io.BytesIO()
         c = canvas.Canvas(buf, pagesize=size, invariant=1, pageCompression=1, initialFontName=F.LATIN)
         w, _ = size
-        p = Paragraph(self.markup(marking.text()), self.style)
+        p = Paragraph(self.markup(marking.text(t)), self.style)
         width = w - self.left - self.right
         _, h = p.wrap(width, 200)
         p.drawOn(c, self.left, max(4.0, self.top - h))
@@ -104,14 +91,14 @@ class PdfStamper:
         c.save()
         return buf.getvalue()
 
-    def stamp(self, pdf: bytes, marking: Marking) -> bytes:
+    def stamp(self, pdf: bytes, marking: Marking, t) -> bytes:
         """`pdf` with the marking over every page (deterministic bytes for the same input)."""
         import pikepdf
 
         with pikepdf.open(io.BytesIO(pdf)) as doc:
             box = [float(x) for x in doc.pages[0].mediabox]
             size = (box[2] - box[0], box[3] - box[1])
-            with pikepdf.open(io.BytesIO(self.overlay(marking, size))) as ov:
+            with pikepdf.open(io.BytesIO(self.overlay(marking, t, size))) as ov:
                 form = doc.copy_foreign(ov.pages[0].as_form_xobject())
             # Like Page.add_overlay, but under a fixed resource name so the output is deterministic.
             name = pikepdf.Name("/BriefRecipientMarking")
@@ -128,15 +115,14 @@ class PdfStamper:
 # ---- DOCX ------------------------------------------------------------------------------------
 
 
-def stamp_docx(docx: bytes, marking: Marking, root: Path) -> bytes:
+def stamp_docx(docx: bytes, marking: Marking, t, root: Path) -> bytes:
     """`docx` with the marking as a paragraph in the footer of every section."""
     import docx as python_docx
 
-    from brief.compose import clean_text
-    from brief.writers.docx import DOCX_MAP, _normalise_zip, _style_map
+    from brief.writers.docx import _normalise_zip
+    from brief.writers.styles import docx_style
 
-    map_path = root / DOCX_MAP
-    style_name = _style_map(str(map_path), map_path.stat().st_mtime).get("furniture")
+    style_name = docx_style(root).get("furniture")
     d = python_docx.Document(io.BytesIO(docx))
     styles = {s.name for s in d.styles}
     for i, section in enumerate(d.sections):
@@ -144,7 +130,7 @@ def stamp_docx(docx: bytes, marking: Marking, root: Path) -> bytes:
         if i and footer.is_linked_to_previous:
             continue
         p = footer.add_paragraph(style=d.styles[style_name] if style_name in styles else None)
-        p.add_run(clean_text(marking.text()))
+        p.add_run(clean_text(marking.text(t)))
     buf = io.BytesIO()
     d.save(buf)
     return _normalise_zip(buf.getvalue())

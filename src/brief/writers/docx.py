@@ -11,22 +11,11 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
-from functools import lru_cache
-from pathlib import Path
 
 from brief import model as m
-from brief.compose import build_date, clean_text, load_strings
 from brief.errors import InputError, Problem
-from brief.writers.styles import REFERENCE_DOCX, role_style
-
-DOCX_MAP = Path("templates") / "styles" / "docx.yaml"
-
-
-@lru_cache(maxsize=4)
-def _style_map(path: str, mtime: float) -> dict:
-    from brief.corpus import yamlio
-
-    return yamlio.load(Path(path), str(DOCX_MAP))
+from brief.i18n import clean_text
+from brief.writers.styles import DOCX_MAP, REFERENCE_DOCX, role_style
 
 
 def _xml_safe(text: str) -> str:
@@ -34,18 +23,13 @@ def _xml_safe(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, doc: m.Document, root: Path):
+    def __init__(self, doc: m.Document, options):
         from docx import Document
 
-        ref = root / REFERENCE_DOCX
-        if not ref.is_file():
-            raise InputError(Problem(str(REFERENCE_DOCX), None, "reference.docx not found",
-                                     "restore it, or rebuild it with tools/make_reference_docx.py"))
-        map_path = root / DOCX_MAP
-        self.map = _style_map(str(map_path), map_path.stat().st_mtime)
+        self.map = options.style
         self.doc = doc
-        self.t = load_strings(root, doc.meta.lang)
-        self.d = Document(str(ref))
+        self.t = options.strings
+        self.d = Document(io.BytesIO(options.reference))
         self.bookmark_id = 0
         self.container = self.d  # where paragraphs go: the body, or a table cell
         self._style_ids: dict[str, str] = {}
@@ -285,7 +269,7 @@ class _Writer:
     def properties(self):
         meta = self.doc.meta
         cp = self.d.core_properties
-        when = datetime.datetime.combine(build_date(), datetime.time(0, 0))
+        when = datetime.datetime.combine(datetime.date.fromisoformat(meta.date), datetime.time(0, 0))
         cp.title = _xml_safe(meta.title)[:255]
         cp.subject = _xml_safe(meta.subtitle)[:255]
         cp.author = _xml_safe(" / ".join(x for x in (meta.organisation, meta.author) if x) or "brief")[:255]
@@ -408,6 +392,7 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write(doc: m.Document, root: Path) -> bytes:
-    """Render a document to DOCX bytes."""
-    return _Writer(doc, root).build()
+def write(doc: m.Document, options) -> bytes:
+    """Render a document to DOCX bytes. `options` (writers.Options) carry the UI strings, the
+    style map and the reference document; the core dates are the document's date."""
+    return _Writer(doc, options).build()

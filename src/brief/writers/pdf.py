@@ -8,13 +8,12 @@ marking in header and footer, page X of Y) is drawn in onPage callbacks, not in 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from brief import fonts as F
 from brief import model as m
-from brief.compose import clean_text, load_strings
-from brief.writers.styles import pdf_style, role_style
+from brief.i18n import clean_text
+from brief.writers.styles import role_style
 
 _TOTAL_FORM = "BriefPageTotal"
 
@@ -33,6 +32,25 @@ def _cached_paragraph_class():
         from reportlab.platypus import Paragraph
 
         class CachedParagraph(Paragraph):
+            def breakLinesCJK(self, maxWidths):
+                """reportlab's CJK line breaking, with our kinsoku splitter for mixed runs
+                (a method of this class, not a patch of reportlab's module)."""
+                from reportlab.platypus.paragraph import _handleBulletWidth
+
+                from brief.writers.linebreak import cjk_frag_split
+
+                frags = self.frags
+                if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots)):
+                    return super().breakLinesCJK(maxWidths)
+                if not isinstance(maxWidths, (list, tuple)):
+                    maxWidths = [maxWidths]
+                self.height = 0
+                _handleBulletWidth(self.bulletText, self.style, maxWidths)
+                if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+                    return self.blPara
+                auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+                return cjk_frag_split(frags, maxWidths, auto not in ("", "off"))
+
             def wrap(self, availWidth, availHeight):
                 if getattr(self, "_wrapped_at", None) == availWidth and "blPara" in self.__dict__:
                     return self.width, self.height
@@ -88,20 +106,16 @@ def _Bar(flowables, colour, width=2.0, gap=8.0):
                 f.drawOn(c, gap, y)
 
     return Bar()
-_PATCHED = False
-
-
 class _Writer:
-    def __init__(self, doc: m.Document, root: Path):
+    def __init__(self, doc: m.Document, options):
         from reportlab.lib import colors
         from reportlab.lib.enums import TA_LEFT
         from reportlab.lib.styles import ParagraphStyle
 
         self.doc = doc
-        self.root = root
-        self.sheet = pdf_style(root)
+        self.sheet = options.style
         self.fs = F.load(self.sheet["fonts"], italic=_has_emphasis(doc.blocks))
-        self.t = load_strings(root, doc.meta.lang)
+        self.t = options.strings
         self.colours = {k: colors.HexColor(v) for k, v in self.sheet["colours"].items()}
         self.styles = {}
         for name, s in self.sheet["styles"].items():
@@ -348,7 +362,7 @@ class _Writer:
         # Pre-fill the entries (page numbers unknown yet) so that the first pass already gives the
         # table its final size: the build then needs two passes instead of three.
         toc._entries = [(h.level - 2, self.runs(m.inline_text(h.children)), 0, h.anchor)
-                        for h in m.walk_blocks(self.doc.blocks) if isinstance(h, m.Heading) and 2 <= h.level <= 3]
+                        for h in m.walk(self.doc.blocks) if isinstance(h, m.Heading) and 2 <= h.level <= 3]
         self.toc = toc
         out = []
         if b.title:
@@ -402,7 +416,7 @@ class _Writer:
                     yield from inl(n.children)
 
         def first_cite(nodes) -> str | None:
-            for blk in m.walk_blocks(nodes):
+            for blk in m.walk(nodes):
                 if isinstance(blk, m.Para):
                     for n in blk.children:
                         if isinstance(n, m.Cite):
@@ -520,7 +534,13 @@ class _Writer:
 
         provenance = meta.provenance()
 
+        stamp = _TimeStamp(meta.date)
+
         class Canvas(canvas_mod.Canvas):
+            def __init__(canv, *a, **kw):
+                super().__init__(*a, **kw)
+                stamp.apply(canv._doc)
+
             def save(canv):
                 _add_info(canv, provenance)
                 canv.beginForm(_TOTAL_FORM)
@@ -536,7 +556,7 @@ class _Writer:
         d = Doc(buf, pagesize=size, title=meta.title, author=author,
                 subject=meta.subtitle, keywords=", ".join(meta.keywords), creator="brief",
                 lang="zh-CN" if meta.lang == "zh" else meta.lang,
-                initialFontName=F.LATIN, initialFontSize=10, **margins)
+                initialFontName=F.LATIN, initialFontSize=10, invariant=1, **margins)
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
@@ -546,6 +566,30 @@ class _Writer:
         else:
             d.build(story, canvasmaker=Canvas)
         return buf.getvalue()
+
+
+class _TimeStamp:
+    """A reportlab time stamp for a document date (midnight UTC): the creation date, and the seed
+    of the file identifier, come from the document, never from the clock or the environment."""
+
+    def __init__(self, iso_date: str):
+        import datetime
+
+        when = datetime.datetime.combine(datetime.date.fromisoformat(iso_date), datetime.time(0),
+                                         tzinfo=datetime.timezone.utc)
+        self.t = when.timestamp()
+        self.lt = when.timetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+    def apply(self, pdfdoc) -> None:
+        from hashlib import md5
+
+        pdfdoc._timeStamp = self
+        pdfdoc.signature = md5(usedforsecurity=False)
+        pdfdoc.signature.update(b"a reportlab document")
+        pdfdoc.signature.update(ascii(self.t).encode())
 
 
 def _add_info(canv, extra: dict[str, str]) -> None:
@@ -603,7 +647,7 @@ def _has_emphasis(blocks) -> bool:
     def inl(nodes):
         return any(isinstance(n, m.Emph) or (isinstance(n, (m.Strong, m.Link)) and inl(n.children)) for n in nodes)
 
-    for b in m.walk_blocks(blocks):
+    for b in m.walk(blocks):
         if isinstance(b, (m.Para, m.Heading)) and inl(b.children):
             return True
         if isinstance(b, m.Table) and any(inl(c) for c in (*b.header, *(c for r in b.rows for c in r))):
@@ -611,12 +655,8 @@ def _has_emphasis(blocks) -> bool:
     return False
 
 
-def write(doc: m.Document, root: Path) -> bytes:
-    """Render a document to PDF bytes."""
-    global _PATCHED
-    if not _PATCHED:
-        from brief.writers import linebreak
-
-        linebreak.install()
-        _PATCHED = True
-    return _Writer(doc, root).build()
+def write(doc: m.Document, options) -> bytes:
+    """Render a document to PDF bytes. `options` (writers.Options) carry the UI strings and the
+    style sheet; the creation date is the document's date (midnight UTC), so the same document
+    always gives the same bytes."""
+    return _Writer(doc, options).build()

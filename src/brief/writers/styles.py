@@ -1,4 +1,5 @@
-"""Style data shared by writers: loading the PDF style sheet and role -> style look-ups."""
+"""Style data shared by writers: loading the PDF style sheet, the DOCX style map and the reference
+document, and role -> style look-ups. How things look lives in templates/styles/, not in code."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from brief.errors import InputError, Problem
 
 PDF_STYLE = Path("templates") / "styles" / "pdf.yaml"
+DOCX_MAP = Path("templates") / "styles" / "docx.yaml"
 REFERENCE_DOCX = Path("templates") / "styles" / "reference.docx"
 
 
@@ -29,6 +31,30 @@ def pdf_style(root: Path) -> dict:
     if not path.is_file():
         raise InputError(Problem(str(PDF_STYLE), None, "PDF style sheet not found", "restore templates/styles/pdf.yaml"))
     return _load_pdf_style(str(path), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=8)
+def _load_docx_style(path: str, mtime: float) -> dict:
+    from brief.corpus import yamlio
+
+    return yamlio.load(Path(path), str(DOCX_MAP))
+
+
+def docx_style(root: Path) -> dict:
+    """The DOCX style map of a project (re-read when the file changes)."""
+    path = root / DOCX_MAP
+    if not path.is_file():
+        raise InputError(Problem(str(DOCX_MAP), None, "DOCX style map not found", "restore templates/styles/docx.yaml"))
+    return _load_docx_style(str(path), path.stat().st_mtime)
+
+
+def reference_docx(root: Path) -> bytes:
+    """The reference document whose styles the DOCX writer names."""
+    path = root / REFERENCE_DOCX
+    if not path.is_file():
+        raise InputError(Problem(str(REFERENCE_DOCX), None, "reference.docx not found",
+                                 "restore it, or rebuild it with tools/make_reference_docx.py"))
+    return path.read_bytes()
 
 
 def role_style(roles: dict, stack: tuple[str, ...], node: str, default: str) -> str:

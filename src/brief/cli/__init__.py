@@ -1,7 +1,6 @@
-"""Command-line interface: parse arguments, call one library function, print.
-
-This is the only place where errors become messages and exit codes. Library modules are
-imported inside each command so that `brief --help` stays instant.
+"""Command-line interface: each command parses its arguments, calls one library function and
+prints. Errors cross into the CLI at one place, `base.run()`. Library modules are imported inside
+each command so that `brief --help` stays instant.
 """
 
 from __future__ import annotations
@@ -12,50 +11,7 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    help="Turn a curated, verified corpus of sources into policy briefs (DOCX and PDF).",
-)
-
-_state: dict = {"project": None}
-
-
-def _err(msg: str) -> None:
-    typer.echo(msg, err=True)
-
-
-def _project(templates: bool = True, strict: bool = True):
-    """Load the project; problems print as `path:line: message` and exit 1."""
-    from brief.corpus.load import load_project
-
-    root = Path(_state["project"] or ".")
-    project = load_project(root, templates=templates)
-    if strict:
-        project.raise_if_problems()
-    return project
-
-
-def _run(fn):
-    """Call `fn`; a BriefError prints its problems and exits 1. Never a traceback for bad input."""
-    from brief.errors import BriefError
-
-    try:
-        return fn()
-    except BriefError as e:
-        for p in e.problems:
-            _err(f"error: {p}")
-        raise typer.Exit(e.exit_code)
-
-
-@app.callback()
-def main_options(
-    project: Optional[Path] = typer.Option(None, "--project", "-C", help="Project directory (default: the current directory).",
-                                           file_okay=False),
-):
-    _state["project"] = project
+from brief.cli.base import app, err, in_project, load, root, run
 
 
 @app.command()
@@ -72,7 +28,7 @@ def generate(
     """Write DIR/<topic>.<lang>.docx and .pdf for one topic (or --all)."""
 
     def go():
-        from brief.build import FORMATS, check_out_dir, render_brief, write_outputs
+        from brief.build import FORMATS, generate as build_all, prewarm
         from brief.errors import InputError, Problem
 
         formats = tuple(f.strip() for f in format.split(",") if f.strip())
@@ -82,49 +38,27 @@ def generate(
                                      f"choose from {', '.join(FORMATS)}"))
         if not topic and not all_:
             raise InputError(Problem(None, None, "no topic given", "use --topic ID or --all (see `brief topics`)"))
-        from brief.build import prewarm
-
-        prewarm(Path(_state["project"] or "."), formats)
-        project = _project(templates=False)
-        from brief.compose import load_strings
-        load_strings(project.root, lang)
-        out_dir = out if out.is_absolute() or _state["project"] is None else Path(_state["project"]) / out
+        prewarm(root(), formats)
+        project = load()
         ids = sorted(project.topics) if all_ else [topic]
-        from brief.select import check_topic, get_topic
 
-        for tid in ids:
-            entry = get_topic(project, tid)
-            problems = check_topic(project, entry)
-            if problems:
-                raise InputError(problems)
-        if csl:
-            from brief.cite import load_style
+        def excluded(tid, items):
+            reasons: dict[str, int] = {}
+            for x in items:
+                reasons[x.reason] = reasons.get(x.reason, 0) + 1
+            typer.echo(f"{tid}: left out {len(items)} finding(s) below the topic's grade threshold:")
+            for reason, n in reasons.items():
+                typer.echo(f"  {n} x {reason}")
+            if verbose:
+                for x in items:
+                    typer.echo(f"  - {x.finding.finding.id} ({x.finding.loc})")
 
-            load_style(project.root, csl, load_strings(project.root, lang).csl_locale)
-        from brief.select import select
-
-        for tid in ids:
-            excluded = select(project, project.topics[tid]).excluded
-            if excluded:
-                reasons: dict[str, int] = {}
-                for x in excluded:
-                    reasons[x.reason] = reasons.get(x.reason, 0) + 1
-                typer.echo(f"{tid}: left out {len(excluded)} finding(s) below the topic's grade threshold:")
-                for reason, n in reasons.items():
-                    typer.echo(f"  {n} x {reason}")
-                if verbose:
-                    for x in excluded:
-                        typer.echo(f"  - {x.finding.finding.id} ({x.finding.loc})")
         # Every brief is rendered before any file is written: --all is all or nothing.
-        check_out_dir(out_dir)
-        outputs = []
-        for tid in ids:
-            outputs.extend(render_brief(project, tid, lang=lang, formats=formats, out_dir=out_dir,
-                                        template=template, csl=csl))
-        for path in write_outputs(outputs):
+        for path in build_all(project, ids, lang=lang, formats=formats, out_dir=in_project(out), template=template,
+                              csl=csl, on_excluded=excluded):
             typer.echo(f"wrote {path}")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -132,15 +66,20 @@ def check():
     """Validate everything; print one `path:line: message` per problem (exit 1 if any)."""
 
     def go():
-        project = _project(templates=True, strict=False)
-        for p in project.problems:
-            typer.echo(str(p))
-        if project.problems:
-            _err(f"{len(project.problems)} problem(s)")
+        from brief.build import build_date
+        from brief.check import check_project
+        from brief.errors import for_terminal
+
+        project = load(strict=False)
+        problems = check_project(project, build_date())
+        for p in problems:
+            typer.echo(for_terminal(p, prefix=""))
+        if problems:
+            err(f"{len(problems)} problem(s)")
             raise typer.Exit(1)
         typer.echo(f"ok: {len(project.sources)} sources, {len(project.findings)} findings, {len(project.topics)} topics")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -150,7 +89,7 @@ def topics(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
     def go():
         from brief.select import select
 
-        project = _project(templates=False)
+        project = load()
         rows = []
         for tid, entry in sorted(project.topics.items()):
             sel = select(project, entry)
@@ -163,7 +102,7 @@ def topics(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
             for r in rows:
                 typer.echo(f"{r['id']:<24} {r['findings']:>3} findings {r['sources']:>2} sources  {r['title']}")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -171,7 +110,7 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
     """List the sources in the corpus."""
 
     def go():
-        project = _project(templates=False)
+        project = load()
         rows = []
         for sid, e in project.sources.items():
             s = e.source
@@ -185,7 +124,7 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
             for r in rows:
                 typer.echo(f"{r['id']:<32} {r['reliability']} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -200,7 +139,7 @@ def findings(
         from brief.errors import InputError, Problem
         from brief.select import get_topic, select
 
-        project = _project(templates=False)
+        project = load()
         if topic:
             items = list(select(project, get_topic(project, topic)).findings)
         else:
@@ -228,7 +167,7 @@ def findings(
                 claim = r["claim"] or r["claim_zh"] or ""
                 typer.echo(f"{r['id']}  ({r['kind']}{stance}, {r['grade']}, {r['source']} ¶{r['locator']['para']})\n    {claim}")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -241,7 +180,7 @@ def locate(
     def go():
         from brief.errors import InputError, Problem
 
-        project = _project(templates=False, strict=False)
+        project = load(strict=False)
         if source not in project.sources:
             raise InputError(Problem(None, None, f"unknown source '{source}'", "see `brief sources`"))
         hits = [(n, p.index(quote)) for n, p in enumerate(project.sources[source].paragraphs, 1) if quote in p]
@@ -251,13 +190,7 @@ def locate(
         for n, start in hits:
             typer.echo(f"locator: {{para: {n}, start: {start}, end: {start + len(quote)}}}")
 
-    _run(go)
-
-
-def _stakeholder_model():
-    from brief.distribute.stakeholders import StakeholderList
-
-    return StakeholderList
+    run(go)
 
 
 @app.command()
@@ -267,14 +200,15 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
     def go():
         from brief.build import write_atomic
         from brief.corpus import schema as s
+        from brief.distribute.stakeholders import StakeholderList
 
         for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile),
-                            ("config", s.ProjectConfig), ("stakeholders", _stakeholder_model())):
+                            ("config", s.ProjectConfig), ("stakeholders", StakeholderList)):
             path = out / f"{name}.schema.json"
             write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
             typer.echo(f"wrote {path}")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -284,8 +218,7 @@ def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     def go():
         from brief.compose import describe_templates
 
-        root = Path(_state["project"] or ".")
-        rows = describe_templates(root)
+        rows = describe_templates(root())
         if as_json:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
@@ -294,7 +227,7 @@ def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
             typer.echo(f"    sections: {', '.join(r['sections']) or '-'}")
             typer.echo(f"    roles: {', '.join(r['roles']) or '-'}")
 
-    _run(go)
+    run(go)
 
 
 @app.command()
@@ -308,23 +241,15 @@ def watch(
     """Re-render a brief whenever a template, topic, the corpus or a style changes (Ctrl-C stops)."""
     from brief.watch import watch_and_render
 
-    root = Path(_state["project"] or ".")
-    out_dir = out if out.is_absolute() or _state["project"] is None else root / out
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     try:
-        watch_and_render(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template,
+        watch_and_render(root(), topic, lang=lang, formats=formats, out_dir=in_project(out), template=template,
                          echo=lambda msg: print(msg, flush=True))
     except KeyboardInterrupt:
         pass
 
 
-def _register_extensions() -> None:
-    from brief.distribute.command import register
-
-    register(app)
-
-
-_register_extensions()
+from brief.cli import distribute as _distribute  # noqa: E402,F401  (adds `brief distribute`)
 
 
 def main() -> None:

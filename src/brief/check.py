@@ -1,0 +1,206 @@
+"""The one checking stage, shared by `brief check`, `generate`, `watch` and `distribute`.
+
+`preflight()` checks what one build needs (the corpus loaded cleanly, the topics, language,
+template and CSL style exist, each topic is consistent) and returns each topic's selection, made
+once, for the build to use. `check_project()` is `brief check`: every load problem, every topic,
+and every template composed against every topic in every language, so that `check` accepts
+exactly what `generate` can build.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+
+from brief.cite import load_style
+from brief.corpus.load import Project, TopicEntry
+from brief.corpus.numbers import missing_numbers
+from brief.corpus.standards import judgment_problems
+from brief.errors import BriefError, InputError, Problem, TemplateError
+from brief.select import Selection, figures_of, get_topic, grade_reason, select
+
+
+def preflight(project: Project, topic_ids: list[str], *, lang: str | None = None, template: str | None = None,
+              csl: str | None = None) -> dict[str, Selection]:
+    """Check what building these topics (in `lang`, when given) needs; return each topic's selection."""
+    from brief import compose, i18n
+
+    project.raise_if_problems()
+    t = i18n.load_strings(project.root, lang) if lang else None
+    selections: dict[str, Selection] = {}
+    problems: list[Problem] = []
+    for tid in topic_ids:
+        entry = get_topic(project, tid)
+        selection = select(project, entry)
+        problems.extend(check_topic(project, entry, selection))
+        selections[tid] = selection
+    if problems:
+        raise InputError(problems)
+    for tid in topic_ids:
+        compose.check_name(project.root, template or project.topics[tid].topic.template)
+    if csl:
+        load_style(project.root, csl, t.csl_locale if t else "en-US")
+    return selections
+
+
+def check_project(project: Project, today: datetime.date) -> list[Problem]:
+    """Everything `brief check` reports: load problems, topics, templates (one report each)."""
+    problems = list(project.problems) + check_templates(project, today)
+    seen, unique = set(), []
+    for p in problems:
+        key = (p.path, p.line, p.message.split(" (topic ")[0])
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def check_templates(project: Project, today: datetime.date) -> list[Problem]:
+    """Compile every template, and compose it against every topic in every language."""
+    from brief import compose, document, i18n
+
+    root = project.root
+    names = compose.template_names(root)
+    if not names:
+        return [Problem("templates/", None, "no templates (templates/*.md.j2)", "restore templates/brief.md.j2")]
+    problems: list[Problem] = []
+    compiled = []
+    for name in names:
+        try:
+            compose.compile_template(root, name)
+            compiled.append(name)
+        except TemplateError as e:
+            problems.extend(e.problems)
+    langs = i18n.languages(root)
+    for entry in project.topics.values():
+        selection = select(project, entry)
+        topic_problems = check_topic(project, entry, selection)
+        problems.extend(topic_problems)
+        if entry.topic.template not in names:
+            problems.append(Problem(entry.loc.path, entry.data.lines.get("template"),
+                                    f"unknown template '{entry.topic.template}'", f"available: {', '.join(names)}"))
+        if topic_problems or entry.topic.template not in names:
+            continue
+        for name in compiled:
+            for lang in langs:
+                try:
+                    document.compose(project, selection, lang, name, None, today)
+                except BriefError as e:  # a template error, or data the template cannot show
+                    for p in e.problems:
+                        if isinstance(e, TemplateError):
+                            p.message += f" (topic {entry.topic.id}, {lang})"
+                    problems.extend(e.problems)
+    return problems
+
+
+def _check_charts(project: Project, entry: TopicEntry, selected: set[str]) -> list[Problem]:
+    """A topic's charts name selected figure findings, and each plots at least one value."""
+    problems = []
+    data = entry.data
+    ids = set()
+    for i, spec in enumerate(entry.topic.charts):
+        line = data["charts"].lines[i] if "charts" in data else None
+        if spec.id in ids:
+            problems.append(Problem(entry.loc.path, line, f"charts: duplicate chart id '{spec.id}'", "give each chart its own id"))
+        ids.add(spec.id)
+        for fid in spec.findings:
+            fe = project.findings.get(fid)
+            if fe is None:
+                problems.append(Problem(entry.loc.path, line, f"chart '{spec.id}': unknown finding '{fid}'", "see `brief findings`"))
+            elif fid not in selected:
+                problems.append(Problem(entry.loc.path, line, f"chart '{spec.id}': finding '{fid}' is not selected by this topic",
+                                        "chart findings of the selection, or add it with select.include"))
+            elif not fe.finding.figures:
+                problems.append(Problem(entry.loc.path, line, f"chart '{spec.id}': finding '{fid}' has no figures",
+                                        "chart findings of kind figure"))
+        if not problems and not figures_of(project, spec):
+            problems.append(Problem(entry.loc.path, line, f"chart '{spec.id}': no figure has the unit '{spec.unit}'",
+                                    "set unit to the English unit of the figures to plot"))
+    return problems
+
+
+def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> list[Problem]:
+    """Cross-file checks of one topic: what it names exists, the selector selects, what it cites
+    and charts is selected, numbers are in the cited quotes, judgments follow ICD 203, the CSL
+    style loads."""
+    t = entry.topic
+    data = entry.data
+    shown = entry.loc.path
+    problems: list[Problem] = []
+    sel_data = data.get("select", {})
+    for field in ("sources", "exclude_sources"):
+        for i, sid in enumerate(getattr(t.select, field) or []):
+            if sid not in project.sources:
+                close = difflib.get_close_matches(sid, sorted(project.sources), n=1)
+                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown source '{sid}'",
+                                        f"did you mean '{close[0]}'?" if close else "see `brief sources`"))
+    for field in ("include", "exclude"):
+        for i, fid in enumerate(getattr(t.select, field)):
+            if fid not in project.findings:
+                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown finding '{fid}'",
+                                        _closest_finding(project, fid)))
+    positions = {p for a in project.stances.axes.values() for p in a.positions}
+    for i, st in enumerate(t.select.stances or []):
+        if st not in positions:
+            problems.append(Problem(shown, sel_data["stances"].lines[i], f"select.stances: unknown stance '{st}'",
+                                    f"known stances: {', '.join(sorted(positions))}"))
+    if not selection.findings:
+        problems.append(Problem(shown, data.lines.get("select"), f"topic '{t.id}': the selector selects no findings",
+                                "widen select.topics, or check the tags on the findings"))
+        return problems
+    chosen = set(selection.ids)
+    for field in ("bottom_line", "key_judgments"):
+        items = data.get(field) or []
+        for i, sentence in enumerate(getattr(t, field)):
+            for j, fid in enumerate(sentence.cites):
+                line = items[i]["cites"].lines[j] if i < len(items) and "cites" in items[i] else data.lines.get(field)
+                if fid not in project.findings:
+                    problems.append(Problem(shown, line, f"{field}[{i + 1}] cites unknown finding '{fid}'",
+                                            _closest_finding(project, fid)))
+                elif fid not in chosen:
+                    why = grade_reason(project, t.select, project.findings[fid])
+                    if why:
+                        problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which the topic's grade threshold leaves out ({why})",
+                                                "cite a finding that meets the threshold, or relax min_reliability/max_credibility"))
+                    else:
+                        problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
+                                                "cite a selected finding, or add it with select.include"))
+            quotes = " ".join(project.findings[f].finding.quote for f in sentence.cites if f in project.findings)
+            for lang in ("en", "zh"):
+                miss = missing_numbers(getattr(sentence, lang), quotes)
+                if miss:
+                    line = items[i].lines.get(lang) if i < len(items) else data.lines.get(field)
+                    problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",
+                                            "cite the finding whose quote gives the number, or drop the number"))
+    if t.charts:
+        problems.extend(_check_charts(project, entry, chosen))
+    for i, sentence in enumerate(t.key_judgments):
+        items = data.get("key_judgments") or []
+        for lang in ("en", "zh"):
+            for msg in judgment_problems(getattr(sentence, lang), lang):
+                line = items[i].lines.get(lang) if i < len(items) else data.lines.get("key_judgments")
+                problems.append(Problem(shown, line, f"key_judgments[{i + 1}].{lang} {msg}",
+                                        "ICD 203: say how likely, and give confidence in a separate sentence"))
+    if t.csl:
+        try:
+            load_style(project.root, t.csl, "en-US")
+        except InputError as e:
+            problems.extend(Problem(shown, data.lines.get("csl"), p.message + f" ({t.csl})", p.hint) for p in e.problems)
+    for i, fid in enumerate(t.key_findings or []):
+        if fid not in chosen:
+            line = data["key_findings"].lines[i]
+            if fid not in project.findings:
+                problems.append(Problem(shown, line, f"key_findings: unknown finding '{fid}'", _closest_finding(project, fid)))
+            elif grade_reason(project, t.select, project.findings[fid]):
+                problems.append(Problem(shown, line, f"key_findings: '{fid}' is left out by the topic's grade threshold "
+                                        f"({grade_reason(project, t.select, project.findings[fid])})",
+                                        "choose a finding that meets the threshold"))
+            else:
+                problems.append(Problem(shown, line, f"key_findings: '{fid}' is not selected by this topic",
+                                        "choose a selected finding, or add it with select.include"))
+    return problems
+
+
+def _closest_finding(project: Project, fid: str) -> str:
+    close = difflib.get_close_matches(fid, list(project.findings), n=1)
+    return f"did you mean '{close[0]}'?" if close else "see `brief findings`"

@@ -1,0 +1,84 @@
+"""The CLI's base: the typer app, the global options, and the one error boundary.
+
+Every command runs its work through `run()`: a BriefError prints each problem as
+`error: path:line: message (hint: …)` on stderr and exits with the error's code; any other
+exception is a bug in brief, reported in one line (BRIEF_DEBUG=1 shows the traceback). Library
+modules are imported inside commands so that `brief --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Turn a curated, verified corpus of sources into policy briefs (DOCX and PDF).",
+)
+
+state: dict = {"project": None}
+
+
+@app.callback()
+def main_options(
+    project: Optional[Path] = typer.Option(None, "--project", "-C", help="Project directory (default: the current directory).",
+                                           file_okay=False),
+):
+    state["project"] = project
+
+
+def root() -> Path:
+    """The project directory the command works on."""
+    return Path(state["project"] or ".")
+
+
+def in_project(path: Path) -> Path:
+    """A relative output path given with --project lives inside the project."""
+    return path if path.is_absolute() or state["project"] is None else root() / path
+
+
+def echo(msg: str) -> None:
+    typer.echo(msg)
+
+
+def err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def load(strict: bool = True):
+    """Load the project; with `strict`, any load problem is raised (and reported by run())."""
+    from brief.corpus.load import load_project
+
+    project = load_project(root())
+    if strict:
+        project.raise_if_problems()
+    return project
+
+
+def run(fn):
+    """Call `fn` at the error boundary: never a traceback for bad input, one line for a bug."""
+    from brief.errors import BriefError, bug, for_terminal
+
+    try:
+        return fn()
+    except BriefError as e:
+        for p in e.problems:
+            err(for_terminal(p))
+        raise typer.Exit(e.exit_code)
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as e:  # noqa: BLE001 - the boundary
+        if os.environ.get("BRIEF_DEBUG"):
+            raise
+        err(for_terminal(bug(e)))
+        sys.stderr.flush()
+        raise typer.Exit(EXIT_INTERNAL)

@@ -1,0 +1,74 @@
+"""Validate loaded YAML against a pydantic schema; every schema error becomes a Problem at its
+own line, with a hint ('did you mean …?', the allowed fields, what to write)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from brief.corpus import yamlio
+from brief.errors import InputError, Problem
+
+
+def validate(model: type[BaseModel], data: Any, shown: str, what: str) -> Any:
+    """Validate `data`; every schema error becomes a Problem at its own line."""
+    if not isinstance(data, dict):
+        raise InputError(Problem(shown, getattr(data, "line", None) or 1,
+                                 f"expected a mapping at the top of this {what} file",
+                                 "see the file formats in README.md"))
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            line = yamlio.line_of(data, loc)
+            dotted = ".".join(str(p) for p in loc) or "(file)"
+            kind = err["type"]
+            if kind == "extra_forbidden":
+                allowed = sorted(_fields_at(model, loc[:-1]))
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+                problems.append(Problem(shown, line, f"unknown field '{dotted}'", hint))
+            elif kind == "missing":
+                problems.append(Problem(shown, line, f"missing field '{dotted}'",
+                                        f"add '{loc[-1]}:' to this {what}"))
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(Problem(shown, line, f"{dotted}: {msg}", _hint_for(kind)))
+        raise InputError(problems)
+
+
+def _hint_for(kind: str) -> str | None:
+    return {
+        "string_pattern_mismatch": "ids are kebab-case: lowercase letters, digits and '-'",
+        "literal_error": None,
+        "string_type": "write a text value",
+        "int_parsing": "write a whole number",
+        "float_parsing": "write a number",
+    }.get(kind)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
+    """Field names allowed at a location inside `model`, for 'did you mean' hints."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        try:
+            ann = current.model_fields[part].annotation
+        except (AttributeError, KeyError):
+            return set()
+        for arg in (ann, *typing.get_args(ann)):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                current = arg
+                break
+            for sub in typing.get_args(arg):
+                if isinstance(sub, type) and issubclass(sub, BaseModel):
+                    current = sub
+                    break
+    return set(getattr(current, "model_fields", {}))

@@ -1,0 +1,95 @@
+"""Words and how they are written, per language: UI strings, dates, numbers, text cleaning.
+
+Every word a reader sees that is not data comes from `templates/strings/<lang>.yaml` (a
+`Strings` table), so adding a language means adding a file. Nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from brief.errors import InputError, Problem
+
+LANGS_DIR = Path("templates") / "strings"
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters, lone surrogates and non-characters; fold newlines to spaces."""
+    value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    value = _CTRL.sub("", value)
+    return "".join(ch for ch in value if not (unicodedata.category(ch) == "Cn" and (ord(ch) & 0xFFFE) == 0xFFFE))
+
+
+def pick(text: Any, lang: str) -> str:
+    """The wording of a bilingual text (`Text`: .en, .zh) in `lang`, falling back to English."""
+    return getattr(text, lang, None) or text.en
+
+
+class Strings(dict):
+    """UI strings of one language; a missing key is a template error, never a silent blank."""
+
+    def __init__(self, data: dict, lang: str, path: str):
+        super().__init__(data)
+        self.lang = lang
+        self.path = path
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(f"no UI string '{key}' in {self.path}") from None
+
+
+_STRINGS: dict[tuple[str, float], Strings] = {}
+
+
+def languages(root: Path) -> list[str]:
+    """The languages a project has strings for."""
+    return sorted(p.stem for p in (root / LANGS_DIR).glob("*.yaml"))
+
+
+def load_strings(root: Path, lang: str) -> Strings:
+    """The UI string table of `lang` (templates/strings/<lang>.yaml), read once per file version."""
+    from brief.corpus import yamlio
+
+    path = root / LANGS_DIR / f"{lang}.yaml"
+    shown = str(LANGS_DIR / f"{lang}.yaml")
+    if not path.is_file():
+        raise InputError(Problem(shown, None, f"unknown language '{lang}'",
+                                 f"available: {', '.join(languages(root))}; add a strings file to add a language"))
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _STRINGS:
+        data = yamlio.load(path, shown)
+        if not isinstance(data, dict):
+            raise InputError(Problem(shown, 1, "expected a mapping of string keys", "see templates/strings/en.yaml"))
+        _STRINGS[key] = Strings(dict(data), lang, shown)
+    return _STRINGS[key]
+
+
+def format_date(value: str | datetime.date | None, t: Strings) -> str:
+    """A full or partial ISO date in the language's format; None becomes t.no_date."""
+    if value is None:
+        return t.no_date
+    if isinstance(value, datetime.date):
+        y, m, d = value.year, value.month, value.day
+    else:
+        parts = [int(p) for p in value.split("-")]
+        y, m, d = (parts + [0, 0])[:3]
+    if not m:
+        return t.year_format.format(year=y)
+    names = t.month_names
+    if not d:
+        return t.month_format.format(year=y, month=m, month_name=names[m - 1])
+    return t.date_format.format(year=y, month=m, day=d, month_name=names[m - 1])
+
+
+def format_number(v: float) -> str:
+    """A figure's value as printed: thousands separated, no trailing '.0'."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
