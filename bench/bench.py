@@ -35,12 +35,12 @@ def warm(topic: str, runs: int, out: Path) -> list[float]:
     from brief.build import generate
     from brief.corpus.load import load_project
 
-    project = load_project(ROOT, templates=False)
-    generate(project, topic, out_dir=out)  # first call pays imports and font loading
+    project = load_project(ROOT)
+    generate(project, [topic], out_dir=out)  # first call pays imports and font loading
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        generate(project, topic, out_dir=out)
+        generate(project, [topic], out_dir=out)
         times.append(time.perf_counter() - t)
     return times
 

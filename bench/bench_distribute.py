@@ -57,21 +57,23 @@ def main() -> None:
     from brief.distribute import crypt
     from brief.distribute.run import Request, prepare
     from brief.distribute.stamp import Marking, PdfStamper
+    from brief.i18n import load_strings
 
     print(f"brief distribute benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {n} recipients, topic {a.topic}")
-    project = load_project(ROOT, templates=False)
+    project = load_project(ROOT)
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         pdf = next(data for path, data in render_brief(project, a.topic, formats=("pdf",), out_dir=d) if path.suffix == ".pdf")
         stamper = PdfStamper(project.root)
-        stamper.stamp(pdf, Marking("warm-up", "warm-up", "2026-01-01", "1.0", "0" * 12, "TLP:RED"))  # fonts, imports
+        t_en = load_strings(project.root, "en")
+        stamper.stamp(pdf, Marking("warm-up", "warm-up", "2026-01-01", "1.0", "0" * 12, "TLP:RED"), t_en)  # fonts, imports
 
         times = []
         for _ in range(a.runs):
             t = time.perf_counter()
             for i in range(n):
                 m = Marking(f"{NAMES[i % len(NAMES)]} {i}", ORGS[i % len(ORGS)], "2026-01-01", "1.0", "0123456789ab", "TLP:AMBER")
-                crypt.encrypt_pdf(stamper.stamp(pdf, m), crypt.new_password())
+                crypt.encrypt_pdf(stamper.stamp(pdf, m, t_en), crypt.new_password())
             times.append(time.perf_counter() - t)
         report(f"mark + encrypt {n} copies (in memory)", times, 10.0)
 
@@ -81,18 +83,16 @@ def main() -> None:
         for k in range(a.runs):
             out = d / f"out{k}"
             t = time.perf_counter()
-            dist = prepare(load_project(ROOT, templates=False), Request(lst, out, topic=a.topic), echo=lambda s: None)
+            dist = prepare(load_project(ROOT), Request(lst, out, topic=a.topic), echo=lambda s: None)
             times.append(time.perf_counter() - t)
             assert len(dist.copies) == n
         report(f"prepare(): build once, mark, encrypt, write {n}", times, 10.0)
 
         times = []
-        shim = ("import sys; from brief.cli import app; from brief.distribute.command import register; "
-                "register(app); app(prog_name='brief')")
         for k in range(a.runs):
             out = d / f"cli{k}"
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", shim, "distribute", "--list", str(lst), "--topic", a.topic,
+            subprocess.run([sys.executable, "-m", "brief", "distribute", "--list", str(lst), "--topic", a.topic,
                             "--out", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - t)
             shutil.rmtree(out)

@@ -1,10 +1,10 @@
 """Chinese line breaking for reportlab (kinsoku shori).
 
 reportlab's CJK splitter keeps one closing mark from starting a line, but lets a run of them
-("”），") start one, and lets an opening mark (“ （ 《) end a line. This replacement, installed by the
-PDF writer, breaks each line where reportlab would, then moves the break back until the next line
-starts with no closing mark and the line ends with no opening mark. Latin runs still break at
-spaces. It works on reportlab's own glyph list and line objects.
+("”），") start one, and lets an opening mark (“ （ 《) end a line. The PDF writer's paragraph
+class uses this splitter instead: it breaks each line where reportlab would, then moves the
+break back until the next line starts with no closing mark and the line ends with no opening
+mark. Latin runs still break at spaces. It works on reportlab's own glyph list and line objects.
 """
 
 from __future__ import annotations
@@ -85,9 +85,3 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
             start += 1
     return ParaLines(kind=1, lines=lines)
 
-
-def install() -> None:
-    """Make reportlab's paragraphs use this splitter for wordWrap='CJK'."""
-    from reportlab.platypus import paragraph
-
-    paragraph.cjkFragSplit = cjk_frag_split
