@@ -40,7 +40,7 @@ def distribute(
     out_dir = resolve(out)
 
     def go():
-        from brief.errors import InputError, Problem, SendError
+        from brief.errors import InputError, Problem, SendError, for_terminal
 
         if ledger:
             _print_ledger(out_dir)
@@ -83,7 +83,7 @@ def distribute(
                        "nothing was sent (add --send)")
         if result.failed:
             for c, why in result.failed:
-                err(f"error: {c.recipient.id} ({c.recipient.where}) <{c.recipient.recipient.email}> {c.file}: {why}")
+                err(for_terminal(f"{c.recipient.id} ({c.recipient.where}) <{c.recipient.recipient.email}> {c.file}: {why}"))
             err(f"{len(result.failed)} message(s) failed; run the same command again to retry them")
             return SendError.exit_code
         return 0
