@@ -93,3 +93,10 @@ def format_date(value: str | datetime.date | None, t: Strings) -> str:
 def format_number(v: float) -> str:
     """A figure's value as printed: thousands separated, no trailing '.0'."""
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet never runs as a formula (OWASP CSV injection): a text that
+    starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -28,6 +28,8 @@ def distribute(
     smtp_config: Optional[Path] = typer.Option(None, "--smtp-config", help="YAML file with SMTP settings (host, port, starttls, user, password, from)."),
     ledger: bool = typer.Option(False, "--ledger", help="Print the ledger of --out DIR (what was sent) and exit."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="In a dry run, also print each message's body."),
+    resend_uncertain: bool = typer.Option(False, "--resend-uncertain",
+                                          help="Also send the messages a stopped run may have delivered (see the README)."),
 ):
     """Mark a copy of each brief per recipient, gate by TLP, encrypt, and (with --send) email them."""
     def resolve(p: Path) -> Path:
@@ -48,7 +50,7 @@ def distribute(
         if list_ is None:
             raise InputError(Problem(None, None, "no stakeholder list given", "use --list FILE (see briefs/stakeholders.example.yaml)"))
         from brief.build import build_date
-        from brief.distribute.run import Request, deliver, prepare
+        from brief.distribute.run import DistributionLock, Request, deliver, prepare
 
         settings = None
         if send:
@@ -58,33 +60,41 @@ def distribute(
         project = load()
         req = Request(resolve(list_), out_dir, topic=topic, all_topics=all_, tlp=tlp, today=build_date(),
                       pinned=bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip()))
-        dist = prepare(project, req, echo=typer.echo)
-        for f in dist.refusals:
-            typer.echo(f"refused: {f.recipient.id} ({f.recipient.where}): {f.reason}")
-        for c in dist.copies:
-            tag = " (encrypted)" if c.encrypted else ""
-            typer.echo(f"{'wrote' if c.status == 'written' else 'unchanged'}: {c.path}{tag}")
-        if not dist.copies:
-            typer.echo("no copies to make: no recipient asked for these topics or is cleared for them")
-            return 0
-        if dist.passwords:
-            typer.echo(f"passwords: {dist.passwords} (mode 0600; deliver them by another channel)")
-        typer.echo(f"manifest: {out_dir / 'manifest.csv'}, {out_dir / 'manifest.json'}")
-        if send:
-            typer.echo(f"sending via {settings.describe()}")
-        result = deliver(dist, project.root, send=send, settings=settings, echo=typer.echo, verbose=verbose,
-                         sender_address=os.environ.get("BRIEF_SMTP_FROM"))
+        with DistributionLock(out_dir) as lock:  # one run per directory, from reading state to the last send
+            dist = prepare(project, req, lock, echo=typer.echo)
+            for f in dist.refusals:
+                typer.echo(f"refused: {f.recipient.id} ({f.recipient.where}): {f.reason}")
+            for c in dist.copies:
+                tag = " (encrypted)" if c.encrypted else ""
+                typer.echo(f"{'wrote' if c.status == 'written' else 'unchanged'}: {c.path}{tag}")
+            if not dist.copies:
+                typer.echo("no copies to make: no recipient asked for these topics or is cleared for them")
+                return 0
+            if dist.passwords:
+                typer.echo(f"passwords: {dist.passwords} (mode 0600; deliver them by another channel)")
+            typer.echo(f"manifest: {out_dir / 'manifest.csv'}, {out_dir / 'manifest.json'}")
+            if send:
+                typer.echo(f"sending via {settings.describe()}")
+            result = deliver(dist, project.root, lock, send=send, settings=settings, echo=typer.echo, verbose=verbose,
+                             sender_address=os.environ.get("BRIEF_SMTP_FROM"), resend_uncertain=resend_uncertain)
         written = sum(c.status == "written" for c in dist.copies)
         summary = (f"copies: {written} written, {len(dist.copies) - written} unchanged, {len(dist.refusals)} refused by TLP; ")
+        uncertain = f", {len(result.uncertain)} may have been sent" if result.uncertain else ""
         if send:
-            typer.echo(summary + f"messages: {result.sent} sent, {result.already} already sent, {len(result.failed)} failed")
+            typer.echo(summary + f"messages: {result.sent} sent, {result.already} already sent, "
+                       f"{len(result.failed)} failed{uncertain}")
         else:
-            typer.echo(summary + f"dry run: {result.would_send} message(s) would be sent, {result.already} already sent; "
-                       "nothing was sent (add --send)")
+            typer.echo(summary + f"dry run: {result.would_send} message(s) would be sent, {result.already} already sent"
+                       f"{uncertain}; nothing was sent (add --send)")
         if result.failed:
             for c, why in result.failed:
                 err(for_terminal(f"{c.recipient.id} ({c.recipient.where}) <{c.recipient.recipient.email}> {c.file}: {why}"))
             err(f"{len(result.failed)} message(s) failed; run the same command again to retry them")
+        if result.uncertain:
+            err(f"{len(result.uncertain)} message(s) may have been sent by a run that stopped while the server had "
+                "them: ask the recipients, then run again with --resend-uncertain to send them again "
+                "(same Message-ID, so a mail client can tell a duplicate)")
+        if result.failed or result.uncertain:
             return SendError.exit_code
         return 0
 

@@ -12,15 +12,19 @@ import io
 import secrets
 from pathlib import Path
 
-from brief.errors import OutputError, Problem
+from brief.errors import InputError, OutputError, Problem
 
 PASSWORDS = "passwords.csv"
 FIELDS = ("recipient", "name", "email", "password")
 
 
 def new_password() -> str:
-    """A random password: 20 characters from the URL-safe alphabet (120 bits)."""
-    return secrets.token_urlsafe(15)
+    """A random password: 20 characters from the URL-safe alphabet (120 bits), starting with a
+    letter or digit, so that no spreadsheet takes it for a formula."""
+    while True:
+        pw = secrets.token_urlsafe(15)
+        if pw[0].isalnum():
+            return pw
 
 
 def encrypt_pdf(pdf: bytes, password: str) -> bytes:
@@ -47,25 +51,47 @@ def opens_with(pdf_path: Path, password: str) -> bool:
 
 
 def read_passwords(path: Path) -> dict[str, dict]:
-    """The rows of an existing passwords.csv, by recipient id ({} if there is none)."""
-    if not path.is_file():
+    """The rows of an existing passwords.csv, by recipient id ({} if there is none). A file that
+    is not the one `brief distribute` wrote is an error at its line, never a guess."""
+    if not path.exists():
         return {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {row["recipient"]: row for row in csv.DictReader(fh) if row.get("recipient") and row.get("password")}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), None, "not a passwords file written by `brief distribute` (not UTF-8)",
+                                 _RESTORE)) from None
+    except OSError as e:
+        raise OutputError(Problem(str(path), None, f"cannot read the passwords file: {e.strerror}", _RESTORE)) from None
+    rows: dict[str, dict] = {}
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, None)
+        if header is None or tuple(header) != FIELDS:
+            raise InputError(Problem(str(path), 1, f"the header is not {','.join(FIELDS)}", _RESTORE))
+        for row in reader:
+            line = reader.line_num
+            if not row:
+                continue
+            if len(row) != len(FIELDS) or not row[0] or not row[3]:
+                raise InputError(Problem(str(path), line, f"expected {len(FIELDS)} fields with a recipient and a password",
+                                         _RESTORE))
+            rows[row[0]] = dict(zip(FIELDS, row))
+    except csv.Error as e:
+        raise InputError(Problem(str(path), reader.line_num, f"malformed CSV: {e}", _RESTORE)) from None
+    return rows
 
 
-def write_passwords(path: Path, rows: dict[str, dict]) -> None:
-    """Write passwords.csv atomically; the file is created with mode 0600 and never wider."""
+_RESTORE = "restore passwords.csv from your backup; to start over with new passwords, use a new --out DIR"
+
+
+def passwords_csv(rows: dict[str, dict]) -> bytes:
+    """passwords.csv: one row per recipient, sorted; names and addresses safe from spreadsheet
+    formulas (the passwords never start with a formula character)."""
+    from brief.i18n import csv_cell
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for rid in sorted(rows):
-        w.writerow(rows[rid])
-    data = buf.getvalue().encode("utf-8")
-    from brief.build import write_atomic
-
-    try:
-        write_atomic(path, data, mode=0o600)
-    except OSError as e:
-        raise OutputError(Problem(str(path), None, f"cannot write the passwords file: {e.strerror}",
-                                  "choose another directory with --out DIR")) from None
+        w.writerow({k: (v if k == "password" else csv_cell(v)) for k, v in rows[rid].items()})
+    return buf.getvalue().encode("utf-8")

@@ -1,4 +1,4 @@
-"""The ledger: a SQLite file in the output directory (DIR/ledger.sqlite).
+"""The ledger: a SQLite file in the output directory (DIR/ledger.sqlite, mode 0600).
 
 Three tables:
 
@@ -7,9 +7,13 @@ Three tables:
               byte for byte on any later day and its copies keep their SHA-256.
     copies    (recipient, file) -> the copy on disk: SHA-256 of the marked plaintext and of the
               file itself (they differ when encrypted). An unchanged encrypted copy is kept.
-    messages  (recipient, sha256 of the copy) -> one email. `status` is `sending` just before the
-              message goes to the server, `sent` once the server has accepted it (committed at
-              once), or `failed` with the error. A rerun skips every `sent` message.
+    messages  (recipient, topic, lang, format, brief_sha256) -> one email: what the recipient
+              receives, whatever the bytes of a (re-)encrypted file. `status` is `sending` just
+              before the message goes to the server, `sent` once the server has accepted it
+              (committed at once), `failed` with the error, or `uncertain` when a run stopped
+              between `sending` and the server's answer: the message may have been delivered.
+              A rerun skips every `sent` message and every `uncertain` one unless told to
+              resend it.
 
 No password is ever stored here.
 """
@@ -17,12 +21,14 @@ No password is ever stored here.
 from __future__ import annotations
 
 import datetime
+import os
 import sqlite3
 from pathlib import Path
 
 from brief.errors import OutputError, Problem
 
 LEDGER = "ledger.sqlite"
+VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS briefs (
@@ -36,11 +42,25 @@ CREATE TABLE IF NOT EXISTS copies (
     encrypted INTEGER NOT NULL, made_at TEXT NOT NULL,
     PRIMARY KEY (recipient, file));
 CREATE TABLE IF NOT EXISTS messages (
-    recipient TEXT NOT NULL, sha256 TEXT NOT NULL,
-    file TEXT NOT NULL, email TEXT NOT NULL, subject TEXT NOT NULL, message_id TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+    recipient TEXT NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL, format TEXT NOT NULL,
+    brief_sha256 TEXT NOT NULL,
+    sha256 TEXT NOT NULL, file TEXT NOT NULL, email TEXT NOT NULL, subject TEXT NOT NULL, message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'uncertain')),
     error TEXT, attempted_at TEXT NOT NULL, accepted_at TEXT,
-    PRIMARY KEY (recipient, sha256));
+    PRIMARY KEY (recipient, topic, lang, format, brief_sha256));
+"""
+
+# A ledger of version 1 keyed messages by the SHA-256 of the copy file; its rows are carried
+# over, with what the recipient received taken from the copy that had that SHA-256.
+_MIGRATE_1 = """
+ALTER TABLE messages RENAME TO messages_v1;
+""" + SCHEMA + """
+INSERT OR IGNORE INTO messages
+SELECT m.recipient, COALESCE(c.topic, ''), COALESCE(c.lang, ''), COALESCE(c.format, ''),
+       COALESCE(c.brief_sha256, 'copy:' || m.sha256),
+       m.sha256, m.file, m.email, m.subject, m.message_id, m.status, m.error, m.attempted_at, m.accepted_at
+FROM messages_v1 m LEFT JOIN copies c ON c.recipient = m.recipient AND c.file = m.file AND c.sha256 = m.sha256;
+DROP TABLE messages_v1;
 """
 
 
@@ -54,13 +74,24 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = path
         try:
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.chmod(path, 0o600)
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA synchronous = FULL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as e:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(messages)")}
+            if columns and "brief_sha256" not in columns:
+                self.db.executescript("BEGIN;" + _MIGRATE_1 + f"PRAGMA user_version = {VERSION}; COMMIT;")
+            else:
+                self.db.executescript(SCHEMA)
+                if version < VERSION:
+                    self.db.execute(f"PRAGMA user_version = {VERSION}")
+        except (sqlite3.DatabaseError, OSError) as e:
             raise OutputError(Problem(str(path), None, f"cannot open the ledger: {e}",
-                                      "it must be a SQLite file written by `brief distribute`; choose another --out DIR")) from None
+                                      "it must be a writable SQLite file written by `brief distribute`; "
+                                      "fix its permissions, or choose another --out DIR")) from None
 
     def close(self) -> None:
         self.db.close()
@@ -76,29 +107,39 @@ class Ledger:
     def copy(self, recipient: str, file: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM copies WHERE recipient=? AND file=?", (recipient, file)).fetchone()
 
+    def encrypted_recipients(self) -> set[str]:
+        """Recipients the ledger has made encrypted copies for (their passwords are in passwords.csv)."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT recipient FROM copies WHERE encrypted = 1")}
+
     def set_copy(self, recipient: str, file: str, *, topic: str, lang: str, format: str, tlp: str,
                  brief_sha256: str, plain_sha256: str, sha256: str, encrypted: bool) -> None:
         self.db.execute("INSERT OR REPLACE INTO copies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (recipient, file, topic, lang, format, tlp, brief_sha256, plain_sha256, sha256,
                          int(encrypted), _now()))
 
-    # ---- messages --------------------------------------------------------------------------
-    def message(self, recipient: str, sha256: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM messages WHERE recipient=? AND sha256=?", (recipient, sha256)).fetchone()
+    # ---- messages: keyed by what the recipient receives ------------------------------------
+    _KEY = "recipient=? AND topic=? AND lang=? AND format=? AND brief_sha256=?"
 
-    def sending(self, recipient: str, sha256: str, *, file: str, email: str, subject: str, message_id: str) -> None:
+    def message(self, key: tuple[str, str, str, str, str]) -> sqlite3.Row | None:
+        return self.db.execute(f"SELECT * FROM messages WHERE {self._KEY}", key).fetchone()
+
+    def sending(self, key: tuple[str, str, str, str, str], *, sha256: str, file: str, email: str, subject: str,
+                message_id: str) -> None:
         """Just before the message goes to the server."""
-        self.db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, 'sending', NULL, ?, NULL)",
-                        (recipient, sha256, file, email, subject, message_id, _now()))
+        self.db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', NULL, ?, NULL)",
+                        (*key, sha256, file, email, subject, message_id, _now()))
 
-    def sent(self, recipient: str, sha256: str) -> None:
+    def sent(self, key: tuple[str, str, str, str, str]) -> None:
         """Right after the server accepted the message: from now on it is never sent again."""
-        self.db.execute("UPDATE messages SET status='sent', error=NULL, accepted_at=? WHERE recipient=? AND sha256=?",
-                        (_now(), recipient, sha256))
+        self.db.execute(f"UPDATE messages SET status='sent', error=NULL, accepted_at=? WHERE {self._KEY}", (_now(), *key))
 
-    def failed(self, recipient: str, sha256: str, error: str) -> None:
-        self.db.execute("UPDATE messages SET status='failed', error=? WHERE recipient=? AND sha256=?",
-                        (error, recipient, sha256))
+    def failed(self, key: tuple[str, str, str, str, str], error: str) -> None:
+        self.db.execute(f"UPDATE messages SET status='failed', error=? WHERE {self._KEY}", (error, *key))
+
+    def uncertain(self, key: tuple[str, str, str, str, str]) -> None:
+        """An earlier run stopped while this message was with the server: it may have been delivered."""
+        self.db.execute(f"UPDATE messages SET status='uncertain', error=? WHERE {self._KEY}",
+                        ("an earlier run stopped before the server answered; the message may have been delivered", *key))
 
 
 def read_ledger(out_dir: Path) -> list[dict]:

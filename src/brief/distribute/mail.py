@@ -27,6 +27,7 @@ from pydantic import Field
 
 from brief.corpus.schema import Strict
 from brief.errors import InputError, Problem
+from brief.i18n import clean_text
 
 ENV_CONFIG = "BRIEF_SMTP_CONFIG"
 
@@ -175,59 +176,163 @@ class Letter:
 
 
 def subject(tlp: str, title: str) -> str:
-    return f"[{tlp}] {' '.join(title.split())}"
+    return f"[{tlp}] {' '.join(clean_text(title).split())}"
 
 
 def body(*, t, tlp: str, title: str, question: str, bottom_line: list[str], filename: str,
          name: str, organisation: str, encrypted: bool) -> str:
     """Plain-text body in the language of the strings `t`: the TLP label first and last, the
     title, the bottom line, the attachment."""
-    lines = [tlp, "", " ".join(title.split()), " ".join(question.split()), "",
-             f"{t.bottom_line}:", t.sentence_sep.join(" ".join(s.split()) for s in bottom_line), "",
-             t.mail_sources, t.mail_attached.format(file=filename, name=name, organisation=organisation)]
+    def one_line(text: str) -> str:  # data never brings control characters or line breaks
+        return " ".join(clean_text(text).split())
+
+    lines = [tlp, "", one_line(title), one_line(question), "",
+             f"{t.bottom_line}:", t.sentence_sep.join(one_line(s) for s in bottom_line), "",
+             t.mail_sources, t.mail_attached.format(file=one_line(filename), name=one_line(name),
+                                                    organisation=one_line(organisation))]
     if encrypted:
         lines.append(t.mail_encrypted)
     lines += ["", f"{t.mail_handling}: {tlp}. {t.tlp_meaning[tlp]}"]
     return "\n".join(lines) + "\n"
 
 
-def message_id(sha256: str, recipient: str, sender: str) -> str:
-    """The same copy to the same recipient always has the same Message-ID, so a copy that was
-    accepted but not yet recorded when a run was killed is recognisable as a duplicate."""
+def message_id(key: tuple[str, ...], sender: str) -> str:
+    """What one recipient receives (recipient, topic, language, format, brief SHA-256) always
+    has the same Message-ID, however often its copy is re-encrypted, so a message that may have
+    been delivered twice is recognisable as one."""
+    import hashlib
     from email.utils import parseaddr
 
     domain = parseaddr(sender)[1].rpartition("@")[2] or "brief.invalid"
-    return f"<{sha256[:32]}.{recipient}@{domain}>"
+    digest = hashlib.sha256("\0".join(key).encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}.{key[0]}@{domain}>"
 
 
-def to_mime(letter: Letter, sender: str, attachment: bytes):
+def address_header(field: str, name: str, addr: str) -> str:
+    """`Field: display name <addr>`, folded at 78 columns, the name and the address kept apart.
+
+    Python's header folder drops the quotes of a long display name when it folds it (a name
+    with a comma then reads as two addresses), so address headers are written here: an ASCII
+    name that needs quoting is one quoted-string, folded only at its spaces (folding white
+    space is allowed inside a quoted-string); any other name is a run of RFC 2047 encoded words
+    of at most 75 characters, which hold no specials at all."""
+    import base64
+    import re
+
+    name = " ".join(name.split())
+    if not name:
+        words = []
+    elif name.isascii():
+        if re.search(r'[][\\()<>@,:;".]', name):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        words = name.split(" ")
+    else:
+        words, chunk = [], b""
+        for ch in name:
+            b = ch.encode("utf-8")
+            if len(chunk) + len(b) > 45:
+                words.append("=?utf-8?b?" + base64.b64encode(chunk).decode("ascii") + "?=")
+                chunk = b""
+            chunk += b
+        words.append("=?utf-8?b?" + base64.b64encode(chunk).decode("ascii") + "?=")
+    words.append(f"<{addr}>")
+    lines, line = [], f"{field}:"
+    for w in words:
+        if len(line) + 1 + len(w) > 78 and line.strip() != f"{field}:":
+            lines.append(line)
+            line = ""
+        line += " " + w
+    lines.append(line)
+    return "\r\n".join(lines)
+
+
+def to_header(letter: Letter) -> str:
+    """The display name and address of the To: header (for showing in a dry run)."""
+    return f"{' '.join(letter.to_name.split())} <{letter.to_email}>"
+
+
+def to_bytes(letter: Letter, sender: str, attachment: bytes) -> bytes:
+    """The message as sent: From and To written by address_header, the rest by the email package."""
     from email.message import EmailMessage
-    from email.utils import formataddr, formatdate
+    from email.policy import SMTP
+    from email.utils import formatdate, parseaddr
 
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = formataddr((letter.to_name, letter.to_email))
+    msg = EmailMessage(policy=SMTP)
     msg["Subject"] = letter.subject
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = letter.message_id
     msg.set_content(letter.body)
     maintype, subtype = MIME[letter.fmt]
     msg.add_attachment(attachment, maintype=maintype, subtype=subtype, filename=letter.filename)
-    return msg
+    from_name, from_addr = parseaddr(sender)
+    head = address_header("From", from_name, from_addr) + "\r\n" + address_header("To", letter.to_name, letter.to_email)
+    return head.encode("ascii") + b"\r\n" + msg.as_bytes()
 
 
 # ---- sending ---------------------------------------------------------------------------------
 
 
 class SendFailure(Exception):
-    """One message was not accepted; the text says why (never a password)."""
+    """One message was not accepted; the text says why (never a password). `recipient_only`:
+    the server refused this one address, which says nothing about the server."""
+
+    def __init__(self, message: str, recipient_only: bool = False):
+        super().__init__(message)
+        self.recipient_only = recipient_only
+
+
+def _smtp_class():
+    """smtplib.SMTP with a deadline on every network step: each reply (banner, EHLO, STARTTLS,
+    AUTH, MAIL, RCPT, DATA, QUIT) must arrive whole within `timeout` seconds however slowly the
+    server trickles it, and each command or message must be sent within `timeout` seconds."""
+    import io
+    import smtplib
+    import socket
+    import time
+
+    class DeadlineReader(io.RawIOBase):
+        def __init__(self, sock, timeout: float):
+            self.sock, self.timeout, self.deadline = sock, timeout, time.monotonic() + timeout
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b) -> int:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise socket.timeout(f"no complete answer within {self.timeout:g} s")
+            self.sock.settimeout(remaining)
+            return self.sock.recv_into(b)
+
+    class DeadlineSMTP(smtplib.SMTP):
+        _reader = None
+
+        def getreply(self):
+            if self.file is None or self._reader is None or self._reader.sock is not self.sock:
+                self._reader = DeadlineReader(self.sock, self.timeout)
+                self.file = io.BufferedReader(self._reader)
+            self._reader.deadline = time.monotonic() + self.timeout
+            return super().getreply()
+
+        def send(self, s):
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)  # sendall: the timeout bounds the whole send
+            return super().send(s)
+
+        def starttls(self, *args, **kwargs):
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+            return super().starttls(*args, **kwargs)
+
+    return DeadlineSMTP
 
 
 class Sender:
     """One SMTP connection, opened on first use and reopened when the server went away.
 
-    After three failed connection attempts in a row (or a rejected login), the remaining
-    messages fail without another attempt.
+    Every network step has a deadline (`timeout`). After three failures in a row of any kind
+    but a refused address (no connection, no or late answer, TLS, a refused message, a lost
+    connection) or a rejected login, the remaining messages fail without another attempt.
     """
 
     GIVE_UP_AFTER = 3
@@ -236,7 +341,7 @@ class Sender:
         self.s = settings
         self.conn = None
         self.used = False
-        self.connect_failures = 0
+        self.failures = 0
         self.given_up: str | None = None
 
     def _connect(self) -> None:
@@ -244,7 +349,7 @@ class Sender:
         import ssl
 
         try:
-            conn = smtplib.SMTP(self.s.host, self.s.port, timeout=self.s.timeout)
+            conn = _smtp_class()(self.s.host, self.s.port, timeout=self.s.timeout)
         except (OSError, smtplib.SMTPException) as e:
             raise SendFailure(f"cannot connect to {self.s.host}:{self.s.port}: {_reason(e)}") from None
         try:
@@ -260,6 +365,9 @@ class Sender:
                 except smtplib.SMTPAuthenticationError as e:
                     self.given_up = f"login rejected by {self.s.host}: {_reason(e)}"
                     raise SendFailure(self.given_up) from None
+        except (OSError, smtplib.SMTPException) as e:
+            _close(conn)
+            raise SendFailure(f"cannot talk to {self.s.host}:{self.s.port}: {_reason(e)}") from None
         except BaseException:
             _close(conn)
             raise
@@ -269,8 +377,6 @@ class Sender:
     def _ensure(self) -> None:
         import smtplib
 
-        if self.given_up:
-            raise SendFailure(f"not attempted: {self.given_up}")
         if self.conn is not None and self.used:
             try:
                 if self.conn.noop()[0] != 250:
@@ -278,30 +384,33 @@ class Sender:
             except (OSError, smtplib.SMTPException):
                 self.drop()
         if self.conn is None:
-            try:
-                self._connect()
-            except SendFailure as e:
-                self.connect_failures += 1
-                if self.connect_failures >= self.GIVE_UP_AFTER and not self.given_up:
-                    self.given_up = f"the server could not be reached ({self.connect_failures} attempts failed; last: {e})"
-                raise
-            except (OSError, smtplib.SMTPException) as e:
-                self.connect_failures += 1
-                raise SendFailure(f"cannot talk to {self.s.host}:{self.s.port}: {_reason(e)}") from None
-            self.connect_failures = 0
+            self._connect()
 
-    def send(self, msg, to_addr: str) -> None:
-        """Send one message to one address; returns once the server has accepted it."""
+    def send(self, msg: bytes, to_addr: str) -> None:
+        """Send one message (bytes, from to_bytes) to one address; returns once the server has accepted it."""
+        if self.given_up:
+            raise SendFailure(f"not attempted: {self.given_up}")
+        try:
+            self._ensure()
+            self._send(msg, to_addr)
+        except SendFailure as e:
+            if not e.recipient_only and not self.given_up:
+                self.failures += 1
+                if self.failures >= self.GIVE_UP_AFTER:
+                    self.given_up = f"the server failed {self.failures} times in a row (last: {e})"
+            raise
+        self.failures = 0
+
+    def _send(self, msg: bytes, to_addr: str) -> None:
         import smtplib
 
-        self._ensure()
         try:
-            self.conn.send_message(msg, from_addr=self.s.envelope_from, to_addrs=[to_addr])
+            self.conn.sendmail(self.s.envelope_from, [to_addr], msg)
             self.used = True
         except smtplib.SMTPRecipientsRefused as e:
             code, resp = e.recipients.get(to_addr, (None, b""))
             self.used = True
-            raise SendFailure(f"address refused by the server: {code} {_text(resp)}") from None
+            raise SendFailure(f"address refused by the server: {code} {_text(resp)}", recipient_only=True) from None
         except smtplib.SMTPSenderRefused as e:
             self.used = True
             raise SendFailure(f"sender refused by the server: {e.smtp_code} {_text(e.smtp_error)}") from None

@@ -22,12 +22,12 @@ Without --send it prints what would be sent and sends nothing.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime
 import hashlib
 import io
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +75,8 @@ class Brief:
 
 @dataclass
 class Copy:
-    """One marked copy for one recipient."""
+    """One marked copy for one recipient; `key` is what the recipient receives, which names its
+    message in the ledger."""
 
     recipient: RecipientEntry
     brief: Brief
@@ -89,6 +90,15 @@ class Copy:
     encrypted: bool
     data: bytes | None     # None when the copy on disk is kept unchanged
     status: str = "written"  # written | unchanged
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.recipient.id, self.brief.topic, self.brief.lang, self.fmt, self.brief_sha256)
+
+    @property
+    def mode(self) -> int:
+        """Copies above TLP:CLEAR are readable by their owner only."""
+        return 0o644 if self.brief.tlp == "TLP:CLEAR" else 0o600
 
 
 @dataclass(frozen=True)
@@ -118,20 +128,90 @@ class Delivery:
     already: int = 0
     would_send: int = 0
     failed: list[tuple[Copy, str]] = field(default_factory=list)
+    uncertain: list[Copy] = field(default_factory=list)  # may have been delivered; not sent again
+
+
+# ---- the lock -------------------------------------------------------------------------------
+
+
+class DistributionLock:
+    """One distribution at a time per output directory, held for the whole run: from reading
+    the ledger and passwords.csv to the last message. A second run refuses at once.
+
+    Entering creates the output directory if need be (after checking it can be created); if the
+    run then fails before writing anything, the directory it created is removed again."""
+
+    NAME = ".distribute.lock"
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.created: list[Path] = []
+        self.fh = None
+
+    def __enter__(self) -> "DistributionLock":
+        import fcntl
+
+        from brief.build import check_out_dir
+
+        check_out_dir(self.out_dir)
+        missing = []
+        p = self.out_dir
+        while not p.exists():
+            missing.append(p)
+            p = p.parent
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self.created = list(reversed(missing))
+            self.fh = open(self.out_dir / self.NAME, "a+")
+        except OSError as e:
+            self._cleanup()
+            raise OutputError(Problem(str(self.out_dir), None, f"cannot create output directory: {e.strerror}",
+                                      "choose another directory with --out DIR")) from None
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.close()
+            self.fh = None
+            raise OutputError(Problem(str(self.out_dir), None, "another `brief distribute` is using this output directory",
+                                      "wait for it to finish, then run the same command again")) from None
+        return self
+
+    @property
+    def held(self) -> bool:
+        return self.fh is not None
+
+    def __exit__(self, *exc) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        """Remove the directories this run created if nothing but the lock file is in them."""
+        for d in reversed(self.created):
+            try:
+                names = set(os.listdir(d))
+                if names <= {self.NAME}:
+                    if names:
+                        os.unlink(d / self.NAME)
+                    os.rmdir(d)
+            except OSError:
+                pass
 
 
 # ---- prepare ---------------------------------------------------------------------------------
 
 
-def prepare(project, req: Request, echo: Echo = print) -> Distribution:
-    """Build, gate, mark, encrypt and write every copy; return what was made and refused."""
+def prepare(project, req: Request, lock: DistributionLock, echo: Echo = print) -> Distribution:
+    """Build, gate, mark, encrypt and write every copy; return what was made and refused.
+    `lock` must be held on `req.out_dir`."""
+    from brief.check import preflight
     from brief.distribute.stakeholders import load_stakeholders
 
+    assert lock.held and lock.out_dir == req.out_dir
     entries = load_stakeholders(req.list_path, project)
     topic_ids = _choose_topics(project, req)
     _apply_tlp(project, topic_ids, req.tlp)
-    from brief.check import preflight
-
     selections = preflight(project, topic_ids)
     plan, refusals = _gate(entries, project, topic_ids)
     _check_dirs(req.out_dir, list({e.id: e for e, _, _ in plan}.values()))
@@ -143,17 +223,33 @@ def prepare(project, req: Request, echo: Echo = print) -> Distribution:
 
     builds = {(tid, e.recipient.language) for e, tid, _ in plan}
     echo(f"building {len(builds)} brief(s) once each, then marking {len(plan)} cop{'y' if len(plan) == 1 else 'ies'}")
+    pw_path = req.out_dir / crypt.PASSWORDS
     state = Ledger(req.out_dir / LEDGER) if (req.out_dir / LEDGER).is_file() else None
     try:
-        briefs = _build(project, plan, state, selections, req)
-        pw_path = req.out_dir / crypt.PASSWORDS
         passwords = crypt.read_passwords(pw_path)
+        if state is not None:
+            _check_passwords_kept(pw_path, passwords, state, plan)
+        briefs = _build(project, plan, state, selections, req)
         dist.copies = _mark(project, plan, briefs, req.out_dir, state, passwords)
     finally:
         if state is not None:
             state.close()
     _write(dist, briefs, passwords, pw_path)
     return dist
+
+
+def _check_passwords_kept(pw_path: Path, passwords: dict[str, dict], state, plan) -> None:
+    """Recipients with encrypted copies keep their password: a lost passwords.csv is an error,
+    never a silent new password (and a second copy under it)."""
+    wanted = {e.id for e, _, fmt in plan if e.recipient.encrypt and fmt == "pdf"}
+    lost = sorted((state.encrypted_recipients() & wanted) - set(passwords))
+    if lost:
+        what = "is missing" if not pw_path.exists() else "has no password for " + ", ".join(lost)
+        raise InputError(Problem(str(pw_path), None,
+                                 f"{pw_path.name} {what}, but the ledger records encrypted copies made for "
+                                 f"{', '.join(lost)}",
+                                 "restore passwords.csv from your backup and run again; to start over with new "
+                                 "passwords (every copy is then sent again), use a new --out DIR"))
 
 
 def _choose_topics(project, req: Request) -> list[str]:
@@ -201,10 +297,9 @@ def _gate(entries: list[RecipientEntry], project, topic_ids: list[str]):
 
 
 def _check_dirs(out_dir: Path, recipients: list[RecipientEntry]) -> None:
-    """The output folder and each recipient's folder can be written (nothing is created yet)."""
+    """Each recipient's folder can be written (nothing is created yet)."""
     from brief.build import check_out_dir
 
-    check_out_dir(out_dir)
     problems = []
     for e in recipients:
         try:
@@ -295,47 +390,55 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
 
 
 def _write(dist: Distribution, briefs, passwords: dict[str, dict], pw_path: Path) -> None:
-    from brief.build import write_atomic
+    """Write passwords.csv, the copies and the manifests as one set (all or nothing), then record
+    them in the ledger. Files that name recipients or hold copies above TLP:CLEAR are 0600."""
+    from brief.build import write_set
+    from brief.i18n import csv_cell
     from brief.distribute import crypt
-    from brief.distribute.ledger import Ledger, LEDGER
+    from brief.distribute.ledger import LEDGER, Ledger
 
     out = dist.out_dir
+    files: list[tuple[Path, bytes, int]] = []
+    if any(c.encrypted for c in dist.copies):
+        files.append((pw_path, crypt.passwords_csv(passwords), 0o600))  # before the copies it opens
+    files.extend((c.path, c.data, c.mode) for c in dist.copies if c.data is not None)
+    rows = [manifest_row(c) for c in dist.copies]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    w.writeheader()
+    w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
+    doc = {"copies": [dict(r, encrypted=c.encrypted) for r, c in zip(rows, dist.copies)],
+           "refused": [{"recipient": f.recipient.id, "topic": f.topic, "tlp": f.tlp,
+                        "clearance": f.recipient.recipient.clearance, "reason": f.reason} for f in dist.refusals]}
+    files.append((out / MANIFEST_CSV, buf.getvalue().encode("utf-8"), 0o600))
+    files.append((out / MANIFEST_JSON, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), 0o600))
+    write_set(files, what=lambda path: _whose(dist, path))
+    if any(c.encrypted for c in dist.copies):
+        dist.passwords = pw_path
+    ledger = Ledger(out / LEDGER)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(Problem(str(out), None, f"cannot create output directory: {e.strerror}",
-                                  "choose another directory with --out DIR")) from None
-    with _locked(out):
-        if any(c.encrypted for c in dist.copies):
-            crypt.write_passwords(pw_path, passwords)  # before the copies it opens
-            dist.passwords = pw_path
-        ledger = Ledger(out / LEDGER)
-        try:
+        with ledger.db:  # one transaction: the ledger records the whole set or none of it
+            ledger.db.execute("BEGIN")
             for c in dist.copies:
-                if c.data is not None:
-                    try:
-                        write_atomic(c.path, c.data)
-                    except OSError as e:
-                        raise OutputError(Problem(str(c.path), None, f"recipient '{c.recipient.id}' ({c.recipient.where}): cannot write: {e.strerror}",
-                                                  "choose another directory with --out DIR")) from None
                 ledger.set_copy(c.recipient.id, c.file, topic=c.brief.topic, lang=c.brief.lang, format=c.fmt,
                                 tlp=c.brief.tlp, brief_sha256=c.brief_sha256, plain_sha256=c.plain_sha256,
                                 sha256=c.sha256, encrypted=c.encrypted)
-                c.data = None  # free memory as we go
             for b in briefs.values():
                 ledger.set_brief(b.topic, b.lang, b.tlp, b.date, b.fingerprint)
-        finally:
-            ledger.close()
-        rows = [manifest_row(c) for c in dist.copies]
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        write_atomic(out / MANIFEST_CSV, buf.getvalue().encode("utf-8"))
-        doc = {"copies": [dict(r, encrypted=c.encrypted) for r, c in zip(rows, dist.copies)],
-               "refused": [{"recipient": f.recipient.id, "topic": f.topic, "tlp": f.tlp,
-                            "clearance": f.recipient.recipient.clearance, "reason": f.reason} for f in dist.refusals]}
-        write_atomic(out / MANIFEST_JSON, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    except sqlite3.Error as e:
+        raise OutputError(Problem(str(out / LEDGER), None, f"cannot write the ledger: {e}",
+                                  "fix its disk or permissions, then run the same command again")) from None
+    finally:
+        ledger.close()
+    for c in dist.copies:
+        c.data = None  # free memory
+
+
+def _whose(dist: Distribution, path: Path) -> str:
+    for c in dist.copies:
+        if c.path == path:
+            return f"recipient '{c.recipient.id}' ({c.recipient.where}): "
+    return ""
 
 
 def manifest_row(c: Copy) -> dict:
@@ -344,23 +447,6 @@ def manifest_row(c: Copy) -> dict:
             "topic": c.brief.topic, "language": c.brief.lang, "format": c.fmt, "tlp": c.brief.tlp,
             "sha256": c.sha256, "encrypted": "yes" if c.encrypted else "no", "version": c.brief.version,
             "brief_sha256": c.brief_sha256, "date": c.brief.date}
-
-
-@contextlib.contextmanager
-def _locked(out: Path):
-    """One distribution at a time per output directory."""
-    import fcntl
-
-    fh = open(out / ".distribute.lock", "a+")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise OutputError(Problem(str(out), None, "another `brief distribute` is using this output directory",
-                                      "wait for it to finish")) from None
-        yield
-    finally:
-        fh.close()
 
 
 # ---- deliver ---------------------------------------------------------------------------------
@@ -378,69 +464,83 @@ def letter_for(c: Copy, sender: str | None, t):
         body=mail.body(t=t, tlp=b.tlp, title=b.title, question=b.question, bottom_line=b.bottom_line,
                        filename=name, name=r.name, organisation=r.organisation, encrypted=c.encrypted),
         filename=name, fmt=c.fmt,
-        message_id=mail.message_id(c.sha256, r.id, sender or "briefs@brief.invalid"))
+        message_id=mail.message_id(c.key, sender or "briefs@brief.invalid"))
 
 
-def deliver(dist: Distribution, root: Path, *, send: bool, settings=None, echo: Echo = print,
-            verbose: bool = False, sender_address: str | None = None) -> Delivery:
-    """Send every copy not yet accepted (with `send`), or show what would be sent. Without
-    settings, `sender_address` is the From of the messages shown."""
+def deliver(dist: Distribution, root: Path, lock: DistributionLock, *, send: bool, settings=None,
+            echo: Echo = print, verbose: bool = False, sender_address: str | None = None,
+            resend_uncertain: bool = False) -> Delivery:
+    """Send every copy not yet accepted (with `send`), or show what would be sent. A message an
+    earlier run was sending when it stopped may have been delivered: it is marked uncertain and
+    sent again only with `resend_uncertain`. Without settings, `sender_address` is the From of
+    the messages shown. `lock` must be held on the distribution's directory."""
     from brief.distribute import mail
-    from brief.distribute.ledger import Ledger, LEDGER
-    from brief.i18n import load_strings
+    from brief.distribute.ledger import LEDGER, Ledger
+    from brief.i18n import clean_text, load_strings
 
+    assert lock.held and lock.out_dir == dist.out_dir
     result = Delivery()
     if not dist.copies:
         return result
-    with _locked(dist.out_dir):
-        ledger = Ledger(dist.out_dir / LEDGER)
-        sender = mail.Sender(settings) if send else None
-        try:
-            for c in dist.copies:
-                r = c.recipient.recipient
-                letter = letter_for(c, settings.sender if settings else sender_address,
-                                    load_strings(root, c.brief.lang))
-                row = ledger.message(r.id, c.sha256)
-                if row is not None and row["status"] == "sent":
-                    result.already += 1
-                    echo(f"already sent: {r.id} <{r.email}> {c.file} (accepted {row['accepted_at']})")
-                    continue
-                if not send:
-                    result.would_send += 1
-                    kind = "/".join(mail.MIME[c.fmt])
-                    echo(f"would send: {r.id}\n  To: {r.name} <{r.email}>\n  Subject: {letter.subject}\n"
-                         f"  Attachment: {c.file} ({c.size:,} bytes, {kind}{', encrypted' if c.encrypted else ''})")
-                    if verbose:
-                        echo("  Body:\n" + "".join(f"    {ln}\n" for ln in letter.body.splitlines()).rstrip("\n"))
-                    continue
-                if row is not None and row["status"] == "sending":
-                    echo(f"note: {r.id} {c.file} was being sent when an earlier run stopped; sending it again "
-                         f"(same Message-ID {letter.message_id})")
-                ledger.sending(r.id, c.sha256, file=c.file, email=r.email, subject=letter.subject,
-                               message_id=letter.message_id)
-                try:
-                    data = c.path.read_bytes()
-                    if _sha(data) != c.sha256:
-                        raise mail.SendFailure(f"{c.file} changed on disk since it was made; run again")
-                    sender.send(mail.to_mime(letter, settings.sender, data), r.email)
-                except mail.SendFailure as e:
-                    ledger.failed(r.id, c.sha256, str(e))
-                    result.failed.append((c, str(e)))
-                    echo(f"failed: {r.id} <{r.email}> {c.file}: {e}")
-                    continue
-                try:
-                    ledger.sent(r.id, c.sha256)
-                except sqlite3.Error as e:
-                    raise OutputError(Problem(str(dist.out_dir / LEDGER), None,
-                                              f"the server accepted {c.file} for {r.id}, but the ledger could not record it: {e}",
-                                              "fix the ledger's disk or permissions before running again, or that message goes out twice")) from None
-                result.sent += 1
-                echo(f"sent: {r.id} <{r.email}> {c.file}")
-        except sqlite3.Error as e:
-            raise OutputError(Problem(str(dist.out_dir / LEDGER), None, f"cannot write the ledger: {e}",
-                                      "fix its disk or permissions, then run the same command again")) from None
-        finally:
-            if sender is not None:
-                sender.close()
-            ledger.close()
+    ledger = Ledger(dist.out_dir / LEDGER)
+    sender = mail.Sender(settings) if send else None
+    try:
+        for c in dist.copies:
+            r = c.recipient.recipient
+            letter = letter_for(c, settings.sender if settings else sender_address, load_strings(root, c.brief.lang))
+            row = ledger.message(c.key)
+            if row is not None and row["status"] == "sent":
+                result.already += 1
+                echo(f"already sent: {r.id} <{r.email}> {c.file} (accepted {row['accepted_at']})")
+                continue
+            if row is not None and row["status"] in ("sending", "uncertain") and not resend_uncertain:
+                if send and row["status"] == "sending":
+                    ledger.uncertain(c.key)
+                result.uncertain.append(c)
+                echo(f"may have been sent: {r.id} <{r.email}> {c.file}: a run stopped while the server had it "
+                     f"(Message-ID {row['message_id']}); not sent again without --resend-uncertain")
+                continue
+            if not send:
+                result.would_send += 1
+                kind = "/".join(mail.MIME[c.fmt])
+                echo(f"would send: {r.id}\n  To: {clean_text(mail.to_header(letter))}\n  Subject: {clean_text(letter.subject)}\n"
+                     f"  Attachment: {c.file} ({c.size:,} bytes, {kind}{', encrypted' if c.encrypted else ''})")
+                if verbose:
+                    echo("  Body:\n" + "".join(f"    {clean_text(ln)}\n" for ln in letter.body.splitlines()).rstrip("\n"))
+                continue
+            if row is not None and row["status"] in ("sending", "uncertain"):
+                echo(f"note: {r.id} {c.file} may have been delivered by an earlier run; sending it again as asked "
+                     f"(same Message-ID {letter.message_id})")
+            ledger.sending(c.key, sha256=c.sha256, file=c.file, email=r.email, subject=letter.subject,
+                           message_id=letter.message_id)
+            try:
+                data = c.path.read_bytes()
+                if _sha(data) != c.sha256:
+                    raise mail.SendFailure(f"{c.file} changed on disk since it was made; run again")
+                sender.send(mail.to_bytes(letter, settings.sender, data), r.email)
+            except OSError as e:
+                ledger.failed(c.key, f"cannot read {c.file}: {e.strerror}")
+                result.failed.append((c, f"cannot read {c.file}: {e.strerror}"))
+                continue
+            except mail.SendFailure as e:
+                ledger.failed(c.key, str(e))
+                result.failed.append((c, str(e)))
+                echo(f"failed: {r.id} <{r.email}> {c.file}: {e}")
+                continue
+            try:
+                ledger.sent(c.key)
+            except sqlite3.Error as e:
+                raise OutputError(Problem(str(dist.out_dir / LEDGER), None,
+                                          f"the server accepted {c.file} for {r.id}, but the ledger could not record it: {e}",
+                                          "fix the ledger's disk or permissions before running again: that message "
+                                          "will be reported as possibly sent")) from None
+            result.sent += 1
+            echo(f"sent: {r.id} <{r.email}> {c.file}")
+    except sqlite3.Error as e:
+        raise OutputError(Problem(str(dist.out_dir / LEDGER), None, f"cannot write the ledger: {e}",
+                                  "fix its disk or permissions, then run the same command again")) from None
+    finally:
+        if sender is not None:
+            sender.close()
+        ledger.close()
     return result

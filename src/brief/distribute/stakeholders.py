@@ -62,6 +62,15 @@ class Recipient(Strict):
 
     _text = field_validator("name", "organisation")(lambda cls, v: _no_controls(v))
 
+    @field_validator("name")
+    @classmethod
+    def _display_name(cls, v: str) -> str:
+        bad = sorted({c for c in v if c in '<>@"'})
+        if bad:
+            raise ValueError(f"a name may not contain {' '.join(repr(c) for c in bad)}: it goes into the To: header "
+                             "and must never read as an address")
+        return v
+
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
