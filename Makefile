@@ -4,7 +4,7 @@ BRIEF_LANG ?= en
 OUT ?= out
 BRIEF = .venv/bin/brief
 
-.PHONY: brief all test check bench setup clean
+.PHONY: brief all test soak check bench setup clean
 
 brief:            ## generate one brief: make brief TOPIC=sovereign-ai [BRIEF_LANG=zh]
 	@tools/setup.sh
@@ -17,6 +17,10 @@ all:              ## generate every topic
 test:             ## run the whole test suite
 	@tools/setup.sh --test
 	.venv/bin/python -m pytest -q
+
+soak:             ## fault-injection runs: 20 real kills of `distribute --send` (about 2 minutes)
+	@tools/setup.sh --test
+	.venv/bin/python -m pytest -q -m soak
 
 check:            ## validate the corpus, topics and templates
 	@tools/setup.sh

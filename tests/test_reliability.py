@@ -281,6 +281,7 @@ def test_message_in_flight_at_a_kill_is_reported_uncertain_and_resent_only_when_
     assert run(dist, "--send", env=env).returncode == 0
 
 
+@pytest.mark.soak
 def test_kills_at_twenty_random_points_lose_nothing_and_duplicate_only_when_asked(dist, smtp):
     """20 kills: 10 timed at random moments of a run, 10 at random messages, before or after the
     server stored them. After each, reruns until done (with --resend-uncertain only when a rerun
