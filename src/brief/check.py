@@ -79,8 +79,8 @@ def check_templates(project: Project, today: datetime.date) -> list[Problem]:
         if entry.topic.template not in names:
             problems.append(Problem(entry.loc.path, entry.data.lines.get("template"),
                                     f"unknown template '{entry.topic.template}'", f"available: {', '.join(names)}"))
-        if topic_problems or entry.topic.template not in names:
-            continue
+        if topic_problems or entry.topic.template not in names or project.incomplete:
+            continue  # (a corpus file that did not load would make every composition fail)
         for name in compiled:
             for lang in langs:
                 try:
@@ -127,17 +127,20 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
     data = entry.data
     shown = entry.loc.path
     problems: list[Problem] = []
+    # References to findings or sources that do not exist. When a source or findings file did not
+    # load, they are follow-on errors of that file's own problem, which is reported instead.
+    unknown: list[Problem] = []
     sel_data = data.get("select", {})
     for field in ("sources", "exclude_sources"):
         for i, sid in enumerate(getattr(t.select, field) or []):
             if sid not in project.sources:
                 close = difflib.get_close_matches(sid, sorted(project.sources), n=1)
-                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown source '{sid}'",
+                unknown.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown source '{sid}'",
                                         f"did you mean '{close[0]}'?" if close else "see `brief sources`"))
     for field in ("include", "exclude"):
         for i, fid in enumerate(getattr(t.select, field)):
             if fid not in project.findings:
-                problems.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown finding '{fid}'",
+                unknown.append(Problem(shown, sel_data[field].lines[i], f"select.{field}: unknown finding '{fid}'",
                                         _closest_finding(project, fid)))
     positions = {p for a in project.stances.axes.values() for p in a.positions}
     for i, st in enumerate(t.select.stances or []):
@@ -145,9 +148,10 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
             problems.append(Problem(shown, sel_data["stances"].lines[i], f"select.stances: unknown stance '{st}'",
                                     f"known stances: {', '.join(sorted(positions))}"))
     if not selection.findings:
-        problems.append(Problem(shown, data.lines.get("select"), f"topic '{t.id}': the selector selects no findings",
-                                "widen select.topics, or check the tags on the findings"))
-        return problems
+        if not project.incomplete:
+            problems.append(Problem(shown, data.lines.get("select"), f"topic '{t.id}': the selector selects no findings",
+                                    "widen select.topics, or check the tags on the findings"))
+        return problems + ([] if project.incomplete else unknown)
     chosen = set(selection.ids)
     for field in ("bottom_line", "key_judgments"):
         items = data.get(field) or []
@@ -155,7 +159,7 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
             for j, fid in enumerate(sentence.cites):
                 line = items[i]["cites"].lines[j] if i < len(items) and "cites" in items[i] else data.lines.get(field)
                 if fid not in project.findings:
-                    problems.append(Problem(shown, line, f"{field}[{i + 1}] cites unknown finding '{fid}'",
+                    unknown.append(Problem(shown, line, f"{field}[{i + 1}] cites unknown finding '{fid}'",
                                             _closest_finding(project, fid)))
                 elif fid not in chosen:
                     why = grade_reason(project, t.select, project.findings[fid])
@@ -173,7 +177,8 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
                     problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",
                                             "cite the finding whose quote gives the number, or drop the number"))
     if t.charts:
-        problems.extend(_check_charts(project, entry, chosen))
+        problems.extend(p for p in _check_charts(project, entry, chosen)
+                        if not (project.incomplete and "unknown finding" in p.message))
     for i, sentence in enumerate(t.key_judgments):
         items = data.get("key_judgments") or []
         for lang in ("en", "zh"):
@@ -190,7 +195,7 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
         if fid not in chosen:
             line = data["key_findings"].lines[i]
             if fid not in project.findings:
-                problems.append(Problem(shown, line, f"key_findings: unknown finding '{fid}'", _closest_finding(project, fid)))
+                unknown.append(Problem(shown, line, f"key_findings: unknown finding '{fid}'", _closest_finding(project, fid)))
             elif grade_reason(project, t.select, project.findings[fid]):
                 problems.append(Problem(shown, line, f"key_findings: '{fid}' is left out by the topic's grade threshold "
                                         f"({grade_reason(project, t.select, project.findings[fid])})",
@@ -198,7 +203,7 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
             else:
                 problems.append(Problem(shown, line, f"key_findings: '{fid}' is not selected by this topic",
                                         "choose a selected finding, or add it with select.include"))
-    return problems
+    return problems + ([] if project.incomplete else unknown)
 
 
 def _closest_finding(project: Project, fid: str) -> str:

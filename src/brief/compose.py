@@ -17,6 +17,7 @@ from brief.errors import Problem, TemplateError
 from brief.i18n import clean_text
 from brief.views import FindingView
 
+MAX_SIZE = 1_000_000  # the longest text or list a template may build with `*`
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^\"'=:$%@;,/?])")
 
 
@@ -65,9 +66,25 @@ def environment(root: Path):
     if root in _ENVS:
         return _ENVS[root]
     from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(
+    class Sandbox(SandboxedEnvironment):
+        """Jinja2's sandbox, which already limits range() and recursion, with bounds on `*` and
+        `**` too, so that no template can build a huge value."""
+
+        intercepted_binops = frozenset(["*", "**"])
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
+                raise SecurityError(f"exponent {right} is too large (at most 100)")
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_SIZE:
+                        raise SecurityError(f"repeating a value {n} times makes it too long (at most {MAX_SIZE:,} items)")
+            return super().call_binop(context, operator, left, right)
+
+    env = Sandbox(
         loader=FileSystemLoader(str(root / "templates")),
         undefined=StrictUndefined,
         finalize=escape_markdown,

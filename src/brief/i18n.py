@@ -49,6 +49,72 @@ class Strings(dict):
 
 _STRINGS: dict[tuple[str, float], Strings] = {}
 
+# The named fields each UI string may use. Strings are formatted with str.format outside the
+# template sandbox, so a field must be a plain name from this list: no attribute or index access
+# ({0.__class__}, {x[0]}), no conversion. Any other string uses no field at all ({{ for a brace}}).
+FIELDS = {
+    "date_format": {"year", "month", "day", "month_name"},
+    "month_format": {"year", "month", "month_name"},
+    "year_format": {"year"},
+    "basis_text": {"findings", "sources", "origins"},
+    "relayed_format": {"primary", "reference"},
+    "source_note_format": {"grade", "label", "rationale"},
+    "caveats_format": {"caveats"},
+    "caveat_relayed": {"primary"},
+    "caveat_relayed_unnamed": {"primary"},
+    "page_of": {"page", "pages"},
+    "chart_caption": {"title", "as_of"},
+    "more_findings": {"n"},
+    "more_pairs": {"n"},
+    "marking_format": {"who", "date", "version", "tlp"},
+    "marking_who": {"name", "organisation"},
+    "marking_version": {"version", "sha"},
+    "mail_attached": {"file", "name", "organisation"},
+}
+LISTS = {"month_names": 12}
+MAPPINGS = {"tlp_meaning": ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")}
+
+
+def _string_problems(data: dict, shown: str) -> list[Problem]:
+    """What is wrong with a strings table: value types, list lengths, format fields."""
+    import string
+
+    problems = []
+
+    def check(key: str, value, line) -> None:
+        if not isinstance(value, str):
+            problems.append(Problem(shown, line, f"'{key}' must be a text", "quote it: key: \"text\""))
+            return
+        allowed = FIELDS.get(key, set())
+        try:
+            parsed = list(string.Formatter().parse(value))
+        except ValueError as e:
+            problems.append(Problem(shown, line, f"'{key}': {e}", "write a literal brace as {{ or }}"))
+            return
+        for _, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            if name not in allowed or conversion or (spec and "{" in spec):
+                can = f"it may use {', '.join('{' + f + '}' for f in sorted(allowed))}" if allowed else "it uses no field"
+                problems.append(Problem(shown, line, f"'{key}': field {{{name}{'!' + conversion if conversion else ''}}} is not allowed",
+                                        f"{can}; write a literal brace as {{{{ or }}}}"))
+
+    lines = getattr(data, "lines", {})
+    for key, value in data.items():
+        line = lines.get(key)
+        if key in LISTS:
+            if not isinstance(value, list) or len(value) != LISTS[key] or not all(isinstance(v, str) for v in value):
+                problems.append(Problem(shown, line, f"'{key}' must be a list of {LISTS[key]} texts", None))
+        elif key in MAPPINGS:
+            if not isinstance(value, dict) or set(value) != set(MAPPINGS[key]):
+                problems.append(Problem(shown, line, f"'{key}' must map each of {', '.join(MAPPINGS[key])} to a text", None))
+            else:
+                for k, v in value.items():
+                    check(f"{key}.{k}", v, getattr(value, "lines", {}).get(k, line))
+        else:
+            check(key, value, line)
+    return problems
+
 
 def languages(root: Path) -> list[str]:
     """The languages a project has strings for."""
@@ -68,7 +134,22 @@ def load_strings(root: Path, lang: str) -> Strings:
     if key not in _STRINGS:
         data = yamlio.load(path, shown)
         if not isinstance(data, dict):
-            raise InputError(Problem(shown, 1, "expected a mapping of string keys", "see templates/strings/en.yaml"))
+            raise InputError(Problem(shown, getattr(data, "line", 1) or 1, "expected a mapping of string keys",
+                                     "see templates/strings/en.yaml"))
+        problems = _string_problems(data, shown)
+        others = [p for p in (root / LANGS_DIR).glob("*.yaml") if p != path]
+        if others:  # every language has every key (compared with the first other language)
+            from brief.corpus.yamlio import load as load_yaml
+
+            ref_path = sorted(others)[0]
+            ref = load_yaml(ref_path, str(LANGS_DIR / ref_path.name))
+            if isinstance(ref, dict):
+                missing = sorted(set(ref) - set(data))
+                if missing:
+                    problems.append(Problem(shown, None, f"missing UI string(s): {', '.join(missing)}",
+                                            f"add them, as in {LANGS_DIR / ref_path.name}"))
+        if problems:
+            raise InputError(problems)
         _STRINGS[key] = Strings(dict(data), lang, shown)
     return _STRINGS[key]
 

@@ -77,6 +77,13 @@ class Project:
     config: ProjectConfig | None = None  # brief.yaml, if present
     broken_topics: bool = False  # a topic file failed to load
     broken_sources: set = field(default_factory=set)  # folders whose source.yaml failed to load
+    broken_findings: set = field(default_factory=set)  # folders whose findings.yaml failed to load
+
+    @property
+    def incomplete(self) -> bool:
+        """A source or findings file did not load: 'unknown finding' elsewhere would be a
+        follow-on error of that one, so it is not reported."""
+        return bool(self.broken_sources or self.broken_findings)
 
     def shown(self, path: Path) -> str:
         try:
@@ -135,7 +142,11 @@ def load_project(root: Path) -> Project:
     for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "source.yaml").exists()):
         _guard(project, _load_source, project, folder)
     for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "findings.yaml").exists()):
-        _guard(project, _load_findings, project, folder)
+        try:
+            _load_findings(project, folder)
+        except InputError as e:
+            project.problems.extend(e.problems)
+            project.broken_findings.add(folder.name)
     for path in sorted(briefs.glob("*.yaml")):
         if path.name.startswith("stakeholders"):
             continue
@@ -189,12 +200,19 @@ def _load_source(project: Project, folder: Path) -> None:
             problems.append(Problem(project.shown(body_path), None,
                                     f"body has drifted from its pinned hash (body_sha256 in {shown} is {src.body_sha256[:12]}…, the file is {actual[:12]}…)",
                                     f"restore body.txt, or if the change is intended set body_sha256: {actual}"))
-        text = body_path.read_text(encoding="utf-8")
+        try:
+            text = yamlio.read_text(body_path, project.shown(body_path))
+        except InputError as e:
+            project.broken_sources.add(folder.name)  # its findings cannot be checked: one report, not many
+            raise InputError(problems + e.problems) from None
         paragraphs = text.split("\n")
         if paragraphs and paragraphs[-1] == "":
             paragraphs.pop()
         if original.is_file():
-            problems.extend(_check_deletes_only(project, body_path, original, paragraphs))
+            try:
+                problems.extend(_check_deletes_only(project, body_path, original, paragraphs))
+            except InputError as e:
+                problems.extend(e.problems)
     if problems and any("duplicate" in p.message or "differs" in p.message for p in problems):
         raise InputError(problems)
     project.problems.extend(problems)
@@ -203,7 +221,7 @@ def _load_source(project: Project, folder: Path) -> None:
 
 def _check_deletes_only(project: Project, body_path: Path, original: Path, paragraphs: list[str]) -> list[Problem]:
     """Cleaning only deletes: body lines are original lines, in the original order."""
-    orig_lines = original.read_text(encoding="utf-8").split("\n")
+    orig_lines = yamlio.read_text(original, project.shown(original)).split("\n")
     i = 0
     for n, line in enumerate(paragraphs, 1):
         while i < len(orig_lines) and orig_lines[i] != line:
@@ -321,6 +339,8 @@ def _check_contradictions(project: Project) -> None:
             if other == fid:
                 project.problems.append(Problem(*where, f"finding '{fid}' contradicts itself", "remove it from contradicts"))
             elif other not in project.findings:
+                if project.incomplete:
+                    continue  # the other finding's file did not load: that is the error to fix
                 close = difflib.get_close_matches(other, list(project.findings), n=1)
                 project.problems.append(Problem(*where, f"finding '{fid}': contradicts unknown finding '{other}'",
                                                 f"did you mean '{close[0]}'?" if close else "link an existing finding id"))

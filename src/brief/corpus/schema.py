@@ -14,19 +14,51 @@ ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_RE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 TLP_LABELS = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
 TOPIC_TAG_HINT = "a topic tag is a kebab-case id such as sovereign-ai"
+# Length limits: a brief is read on paper, and layout time grows with a paragraph's length.
+QUOTE_MAX = 2000      # characters of a finding's quote
+CLAIM_MAX = 1000      # characters of a claim, per language
+SENTENCE_MAX = 600    # characters of a bottom-line or key-judgment sentence, per language
+TEXT_MAX = 1000       # characters of any other text (titles, labels, rationales: Text fields)
+
+
+# Characters no text of the corpus may hold: C0 and C1 controls (but tab and line breaks, which
+# YAML text may carry and rendering folds to spaces), lone surrogates and non-characters. They
+# would ring a terminal, break XML or reach a PDF as boxes; `brief check` reports them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _no_controls(value):
+    if isinstance(value, str):
+        m = _CONTROL.search(value)
+        if m:
+            raise ValueError(f"contains the control character U+{ord(m.group()):04X} at position {m.start() + 1}; "
+                             "delete it (retype the text around it if you cannot see it)")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _no_controls(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _no_controls(item)
+    return value
 
 
 class Strict(BaseModel):
-    """Base: unknown fields are errors, and models are immutable once loaded."""
+    """Base: unknown fields are errors, models are immutable once loaded, and no text holds a
+    control character."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_clean(cls, v):
+        return _no_controls(v)
 
 
 class Text(Strict):
     """A text in English and Chinese. Both are required."""
 
-    en: str = Field(min_length=1, description="English wording.")
-    zh: str = Field(min_length=1, description="Chinese (simplified) wording.")
+    en: str = Field(min_length=1, max_length=TEXT_MAX, description="English wording.")
+    zh: str = Field(min_length=1, max_length=TEXT_MAX, description="Chinese (simplified) wording.")
 
 
 def _check_date(v: str | None) -> str | None:
@@ -104,9 +136,27 @@ class Source(Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^https?://", v):
-            raise ValueError("url must start with http:// or https://")
+        return check_url(v)
+
+
+def check_url(v: str | None) -> str | None:
+    """A URL as the text gives it, kept as written, if it is a valid http(s) URL (parsed by
+    pydantic's URL parser): no spaces, line breaks, control or bidirectional-override characters."""
+    if v is None:
         return v
+    bad = re.search(r"[\s\u200b-\u200f\u202a-\u202e\u2066-\u2069]", v)
+    if bad:
+        raise ValueError(f"url holds {'a space' if bad.group().isspace() else 'an invisible character'} "
+                         f"(U+{ord(bad.group()):04X}) at position {bad.start() + 1}; percent-encode it (%20) or delete it")
+    if not re.match(r"^https?://[^/?#]+", v):
+        raise ValueError("url must start with http:// or https:// and a host name")
+    from pydantic import HttpUrl, TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(HttpUrl).validate_python(v)
+    except ValidationError as e:
+        raise ValueError(f"url is not a valid URL: {e.errors()[0]['msg'].removeprefix('Input should be a valid URL, ')}") from None
+    return v
 
 
 class Locator(Strict):
@@ -126,7 +176,7 @@ class Locator(Strict):
 class Figure(Strict):
     """One structured value of a `figure` finding."""
 
-    value: float = Field(description="The number as it stands in the quote (e.g. 87, 19.5, 32 for 32%).")
+    value: float = Field(allow_inf_nan=False, description="The number as it stands in the quote (e.g. 87, 19.5, 32 for 32%); a finite number.")
     unit: Text = Field(description="Unit, e.g. {en: '% of global compute', zh: '%（全球算力占比）'}.")
     entity: Text = Field(description="What or whom the value is about.")
     as_of: str | None = Field(None, description="Date the value holds for, if the text states it; null otherwise.")
@@ -144,9 +194,9 @@ class Finding(Strict):
     kind: Kind = Field(description="fact, figure, judgment or recommendation.")
     topics: list[str] = Field(min_length=1, description="Topic tags this finding bears on.")
     stance: str | None = Field(None, description="A position from seeds/stances.yaml, where the finding takes one.")
-    quote: str = Field(min_length=1, description="Verbatim passage in the original language.")
+    quote: str = Field(min_length=1, max_length=QUOTE_MAX, description=f"Verbatim passage in the original language (at most {QUOTE_MAX} characters).")
     locator: Locator
-    claim: dict[str, str] = Field(min_length=1, description="The claim in the analyst's own words, by language code (en, zh, ...). A brief in a language the claim lacks is an error.")
+    claim: dict[str, str] = Field(min_length=1, description=f"The claim in the analyst's own words, by language code (en, zh, ...), at most {CLAIM_MAX} characters each. A brief in a language the claim lacks is an error.")
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility: 1 confirmed ... 5 improbable, 6 cannot be judged.")
     contradicts: list[str] = Field(default_factory=list, description="Ids of findings this one contradicts; links must be mutual.")
     figures: list[Figure] = Field(default_factory=list, description="Structured values; required for kind figure.")
@@ -159,6 +209,9 @@ class Finding(Strict):
                 raise ValueError(f"claim language {lang!r} is not a two-letter language code such as en or zh")
             if not text.strip():
                 raise ValueError(f"claim.{lang} is empty")
+            if len(text) > CLAIM_MAX:
+                raise ValueError(f"claim.{lang} has {len(text)} characters, more than {CLAIM_MAX}; say it shorter, "
+                                 "or split the finding")
         return v
 
     @field_validator("topics")
@@ -201,8 +254,8 @@ class StancesFile(Strict):
 class Sentence(Strict):
     """One sentence of the analyst's text, in both languages, with the findings it rests on."""
 
-    en: str = Field(min_length=1)
-    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1, max_length=SENTENCE_MAX)
+    zh: str = Field(min_length=1, max_length=SENTENCE_MAX)
     cites: list[str] = Field(min_length=1, description="Ids of the findings this sentence rests on; each must be in the topic's selection.")
 
 

@@ -39,6 +39,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
     d.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
         if key in d:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -65,13 +68,22 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
+def read_text(path: Path, shown: str) -> str:
+    """A text file's content; a file that is not UTF-8 is an InputError at the line of the first
+    bad byte, with how to convert it."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(Problem(shown, line, f"not valid UTF-8 ({e.reason} at byte {e.start})",
+                                 f"save it as UTF-8; from GBK, for example: iconv -f GBK -t UTF-8 {path.name} > {path.name}.utf8 "
+                                 f"&& mv {path.name}.utf8 {path.name}")) from None
+
+
 def load(path: Path, shown: str) -> Any:
     """Parse a YAML file; a syntax error becomes an InputError at `shown:line`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(Problem(shown, None, f"not valid UTF-8 ({e.reason} at byte {e.start})",
-                                 "save the file as UTF-8"))
+    text = read_text(path, shown)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as e:
