@@ -172,6 +172,8 @@ def _load_source(project: Project, folder: Path) -> None:
         # reported as pointing at a missing source.
         problems.extend(e.problems)
         try:
+            if not isinstance(data, dict):
+                raise ValidationError.from_exception_data("Source", [])
             src = Source.model_validate({k: v for k, v in data.items() if k in Source.model_fields})
         except ValidationError:
             project.broken_sources.add(folder.name)

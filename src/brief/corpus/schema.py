@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_RE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -40,6 +40,10 @@ def _no_controls(value):
         for item in value.values():
             _no_controls(item)
     return value
+
+
+# A text checked where it stands, so that an error inside a mapping (claim.en) names its own line.
+CleanStr = Annotated[str, AfterValidator(_no_controls)]
 
 
 class Strict(BaseModel):
@@ -196,7 +200,7 @@ class Finding(Strict):
     stance: str | None = Field(None, description="A position from seeds/stances.yaml, where the finding takes one.")
     quote: str = Field(min_length=1, max_length=QUOTE_MAX, description=f"Verbatim passage in the original language (at most {QUOTE_MAX} characters).")
     locator: Locator
-    claim: dict[str, str] = Field(min_length=1, description=f"The claim in the analyst's own words, by language code (en, zh, ...), at most {CLAIM_MAX} characters each. A brief in a language the claim lacks is an error.")
+    claim: dict[str, CleanStr] = Field(min_length=1, description=f"The claim in the analyst's own words, by language code (en, zh, ...), at most {CLAIM_MAX} characters each. A brief in a language the claim lacks is an error.")
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility: 1 confirmed ... 5 improbable, 6 cannot be judged.")
     contradicts: list[str] = Field(default_factory=list, description="Ids of findings this one contradicts; links must be mutual.")
     figures: list[Figure] = Field(default_factory=list, description="Structured values; required for kind figure.")
