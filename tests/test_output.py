@@ -38,12 +38,6 @@ EN_TOPICS = sorted(p.stem for p in (ROOT / "briefs").glob("*.yaml") if not p.nam
 BRIEFS = [(t, "en") for t in EN_TOPICS] + [(t, "zh") for t in EN_TOPICS]
 BRIEF_IDS = [f"{t}.{lang}" for t, lang in BRIEFS]
 NO_LINE_STARTS_WITH = "，。、：；！？）》”"
-TABLE_OVERFLOW_BUG = ("src bug: src/brief/writers/pdf.py _columns: a side-by-side table that splits across pages "
-                      "(splitInRow=1) draws part of a cell below the frame, over the footer; see "
-                      "test_pdf_writer_keeps_split_side_by_side_cells_in_the_frame")
-OPENING_QUOTE_BUG = ("src bug: src/brief/writers/pdf.py defines _EXTRA_CANNOT_END but never applies it: a PDF line "
-                     "may end with an opening mark (“ （ or \" before Chinese); see "
-                     "test_pdf_writer_keeps_opening_marks_with_what_follows")
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
@@ -101,13 +95,6 @@ def _pdffonts(path):
     return rows
 
 
-CHART_FONT_BUG = ("src bug: src/brief/writers/pdf.py b_Chart: the chart's reportlab Drawing brings a non-embedded "
-                  "Type 1 Helvetica into the PDF (reportlab's default graphics font), though every label sets an "
-                  "embedded font; see test_pdf_writer_chart_embeds_its_fonts")
-TOC_FONT_BUG = ("src bug: src/brief/writers/pdf.py b_Toc: reportlab's TableOfContents (a Table without FONTNAME) "
-                "brings a non-embedded Type 1 Helvetica into the PDF; see test_pdf_writer_toc_embeds_its_fonts")
-
-
 def _bad_fonts(path) -> list[dict]:
     rows = _pdffonts(path)
     assert rows
@@ -116,11 +103,7 @@ def _bad_fonts(path) -> list[dict]:
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_pdf_fonts_are_embedded_truetype(generated, topic, lang):
-    bad = _bad_fonts(generated.path(topic, lang, "pdf"))
-    if bad and {row["name"] for row in bad} == {"Helvetica"}:
-        # the known bugs; drop this once the strict writer tests below pass
-        pytest.fail(f"{TOC_FONT_BUG}; {CHART_FONT_BUG}")
-    assert not bad
+    assert not _bad_fonts(generated.path(topic, lang, "pdf"))
 
 
 def test_pdf_writer_toc_embeds_its_fonts(tmp_path):
@@ -178,11 +161,6 @@ def test_en_pdf_shows_the_claim_of_every_finding_shown_in_full(docx_body_of, pdf
     assert not missing
 
 
-CLOSING_RUN_BUG = ("src bug: src/brief/writers/pdf.py line breaking: in a run of closing marks such as '”），' "
-                   "a line may start with the second one (e.g. '），所引数据…' in the zh Source notes); see "
-                   "test_pdf_writer_keeps_runs_of_closing_marks_together")
-
-
 def closing_mark_at_line_start(text: str) -> list[tuple[str, str]]:
     """(end of the previous line, line) for each line that starts with closing punctuation."""
     lines = text.splitlines()
@@ -193,10 +171,7 @@ def closing_mark_at_line_start(text: str) -> list[tuple[str, str]]:
 def test_no_pdf_line_starts_with_closing_full_width_punctuation(generated, topic, lang):
     text = pdftotext(generated.path(topic, lang, "pdf"))  # plain pdftotext, page furniture included
     bad = closing_mark_at_line_start(text)
-    if bad and all(prev[-1:] in NO_LINE_STARTS_WITH + "’" for prev, _ in bad):
-        # the known bug (a run of closing marks split); drop this once the strict writer test passes
-        pytest.fail(f"{CLOSING_RUN_BUG}: {bad[:1]}")
-    assert not bad
+    assert not bad, bad[:3]
 
 
 def test_pdf_writer_keeps_runs_of_closing_marks_together(tmp_path):
@@ -207,7 +182,6 @@ def test_pdf_writer_keeps_runs_of_closing_marks_together(tmp_path):
     assert not closing_mark_at_line_start(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
 
 
-
 def opening_mark_at_line_end(text: str) -> list[str]:
     return [ln for ln in text.splitlines() if re.search(r'(^|\s)"$', ln) or ln.endswith(("“", "‘", "（", "《"))]
 
@@ -216,8 +190,7 @@ def opening_mark_at_line_end(text: str) -> list[str]:
 def test_no_pdf_line_ends_with_an_opening_quote(pdf_text, topic, lang):
     """An opening quotation mark stays with the word it opens (no 'about "' / 'sovereign AI"')."""
     bad = opening_mark_at_line_end(pdf_text(topic, lang))
-    if bad:  # the known bug; drop this once the strict writer test below passes
-        pytest.fail(f"{OPENING_QUOTE_BUG}: {bad[:2]}")
+    assert not bad, bad[:3]
 
 
 def _writer_pdf(tmp_path, blocks, lang="en"):
@@ -277,9 +250,7 @@ def test_pdf_footers_hold_only_page_number_and_marking(generated, corpus, topic,
     """'Page X of Y' and the TLP label on every page, and no body text in the bottom margin."""
     tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
     path = generated.path(topic, lang, "pdf")
-    bad = footer_intrusions(path, lang, tlp)
-    if bad:  # the known bug; drop this once the strict writer test below passes
-        pytest.fail(f"{TABLE_OVERFLOW_BUG}: {bad[:1]}")
+    assert not footer_intrusions(path, lang, tlp)
     margins = page_margins(path)
     page_of = strings(lang)["page_of"]
     for n, (_, foot) in enumerate(margins, 1):
@@ -490,7 +461,7 @@ def test_parity_citation_numbers(docx_body_of, pdf_raw_text, topic, lang):
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_parity_claims(generated, docx_body_of, pdf_raw_text, corpus, topic, lang):
+def test_parity_claims(docx_body_of, pdf_raw_text, corpus, topic, lang):
     """Every claim (of the selected findings and of the other sides of contested pairs) appears as
     often in the PDF as in the DOCX, table cells included (the PDF read in content-stream order,
     so that the lines of side-by-side cells do not interleave). Claims only cited appear in neither."""
@@ -501,11 +472,7 @@ def test_parity_claims(generated, docx_body_of, pdf_raw_text, corpus, topic, lan
         claim = ws(corpus.findings[fid]["claim"][lang])
         in_docx = sum(p.count(claim) for p in paragraphs)
         shown += in_docx
-        if pdf_count_across_pages(text, claim) != in_docx:
-            tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
-            if footer_intrusions(generated.path(topic, lang, "pdf"), lang, tlp):
-                pytest.fail(f"{TABLE_OVERFLOW_BUG} (claim of {fid} partly drawn over the footer)")
-            assert pdf_count_across_pages(text, claim) == in_docx, fid
+        assert pdf_count_across_pages(text, claim) == in_docx, fid
     assert shown
 
 
