@@ -2,8 +2,8 @@
 
 A real SMTP server (aiosmtpd, on 127.0.0.1 with a free port) runs in a thread for the whole
 session; its handler records every accepted message and refuses the addresses in `reject`
-with 550. Runs that must die like a killed process use the test hook BRIEF_TEST_CRASH_AFTER=N
-(the sender calls os._exit right after the Nth accepted message is committed to the ledger).
+with 550. A run that must die mid-way is killed for real: the handler sends SIGKILL to the
+sending process when a given message's DATA arrives (and does not keep that message).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import email
 import hashlib
 import json
 import os
+import signal
 import socket
 import sqlite3
 import stat
@@ -36,20 +37,32 @@ BASE = ("--topic", TOPIC, "--tlp", "TLP:AMBER")
 COPIES = {("ana", f"ana/{TOPIC}.en.pdf"), ("bo", f"bo/{TOPIC}.zh.pdf"),
           ("cy", f"cy/{TOPIC}.en.pdf"), ("cy", f"cy/{TOPIC}.en.docx")}
 ADDRESS = {"ana": "ana@example.org", "bo": "bo@example.org", "cy": "cy@example.com", "dee": "dee@example.com"}
-SHIM = ("import sys; from brief.cli import app; from brief.distribute.command import register; "
-        "register(app); app(prog_name='brief')")
 
 
 # ---- the SMTP server -----------------------------------------------------------------------
 
 
 class Recorder:
-    """aiosmtpd handler: records accepted messages; refuses RCPT TO for addresses in `reject`."""
+    """aiosmtpd handler: records accepted messages; refuses RCPT TO for addresses in `reject`.
+
+    `kill_on(pid, n)` arms it: when the n-th message's DATA arrives from then on, the handler
+    sends SIGKILL to `pid` and keeps nothing of that message. Sending is sequential, so by then
+    the sender has recorded the acceptance of the message before it."""
 
     def __init__(self):
         self.messages: list[tuple[list[str], bytes]] = []
         self.reject: set[str] = set()
         self.lock = threading.Lock()
+        self.kill: list | None = None  # [pid, DATA commands left until the kill]
+        self.killed: int | None = None  # the pid killed
+
+    def kill_on(self, pid: int, n: int) -> None:
+        with self.lock:
+            self.kill, self.killed = [pid, n], None
+
+    def disarm(self) -> None:
+        with self.lock:
+            self.kill = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
@@ -59,6 +72,13 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            if self.kill is not None:
+                self.kill[1] -= 1
+                if self.kill[1] == 0:
+                    pid, self.kill = self.kill[0], None
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed = pid
+                    return "421 4.3.0 the sender was killed"
             self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 Message accepted for delivery"
 
@@ -93,28 +113,31 @@ def smtp_env(port: int) -> dict:
 # ---- running the command -------------------------------------------------------------------
 
 
-def distribute(*args, env=None, project=ROOT) -> subprocess.CompletedProcess:
-    """`brief --project P distribute ARGS` in a subprocess (the command registered on the CLI app)."""
+def command(project: Path, *args) -> list[str]:
+    """`python -m brief --project P distribute ARGS`."""
+    return [sys.executable, "-m", "brief", "--project", str(project), "distribute", *map(str, args)]
+
+
+def command_env(env=None) -> dict:
     full = dict(os.environ, PYTHONIOENCODING="utf-8")
     full.pop("SOURCE_DATE_EPOCH", None)
     full.update(env or {})
-    return subprocess.run([sys.executable, "-c", SHIM, "--project", str(project), "distribute", *map(str, args)],
-                          env=full, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    return full
+
+
+def distribute(*args, env=None, project=ROOT) -> subprocess.CompletedProcess:
+    """`brief --project P distribute ARGS` in a subprocess."""
+    return subprocess.run(command(project, *args), env=command_env(env), capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
 
 
 def distribute_here(*args, env=None, project=ROOT):
-    """The same command in this process (faster); returns (exit code, stdout + stderr)."""
-    import typer
+    """The same command in this process, through the CLI app (faster); returns (exit code, stdout + stderr)."""
     from typer.testing import CliRunner
 
     from brief import cli
-    from brief.distribute.command import register
 
-    app = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)  # leaves brief.cli.app as it is
-    app.callback()(cli.main_options)
-    register(app)
-    env = dict(env or {})
-    r = CliRunner().invoke(app, ["--project", str(project), "distribute", *map(str, args)], env=env)
+    r = CliRunner().invoke(cli.app, ["--project", str(project), "distribute", *map(str, args)], env=dict(env or {}))
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         raise r.exception
     return r.exit_code, r.output
@@ -284,19 +307,34 @@ def test_ledger_command_lists_the_messages(full):
 # ---- crash, refusal, server down, changed brief ---------------------------------------------
 
 
-def test_crash_mid_run_then_resume_sends_each_message_once(smtp, tmp_path):
+def test_killed_mid_run_then_resume_sends_each_message_once(smtp, tmp_path):
+    """SIGKILL when the third message's DATA arrives: two messages were accepted and recorded; the
+    rerun sends the other two (the third again, under the same Message-ID), and none twice."""
     out = tmp_path / "out"
     env = smtp_env(smtp.port)
     n0 = len(smtp.messages)
-    r = distribute("--list", LIST, *BASE, "--out", out, "--send", env={**env, "BRIEF_TEST_CRASH_AFTER": "2"})
-    assert r.returncode == 75, r.stdout + r.stderr  # died like a killed process
+    proc = subprocess.Popen(command(ROOT, "--list", LIST, *BASE, "--out", out, "--send"), env=command_env(env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    smtp.kill_on(proc.pid, 3)
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        smtp.disarm()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert smtp.killed == proc.pid and proc.returncode == -signal.SIGKILL, stdout + stderr
     assert len(smtp.messages) - n0 == 2
-    assert sum(x["status"] == "sent" for x in ledger_rows(out)) == 2
+    rows = ledger_rows(out)
+    assert sum(x["status"] == "sent" for x in rows) == 2
+    assert [x["status"] for x in rows if x["status"] != "sent"] == ["sending"]  # the one in flight
     r = distribute("--list", LIST, *BASE, "--out", out, "--send", env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "messages: 2 sent, 2 already sent, 0 failed" in r.stdout
+    assert "was being sent when an earlier run stopped" in r.stdout
     ids = [m["Message-ID"] for _, m in smtp.since(n0)]
     assert len(ids) == len(set(ids)) == len(COPIES)
+    assert {(x["recipient"], x["file"]) for x in ledger_rows(out) if x["status"] == "sent"} == COPIES
 
 
 def test_refused_recipient_fails_alone_and_is_retried(smtp, tmp_path):
