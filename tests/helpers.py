@@ -67,9 +67,10 @@ def copy_project(dest: Path) -> Path:
 
 def copy_repo_project(dest: Path, *, tests: bool = False) -> Path:
     """A copy of the repo's own project in `dest` (seeds/, briefs/, templates/, brief.yaml), and
-    with `tests` its tests/ too, so that the corpus tests can run against the copy."""
+    with `tests` its tests/ and pytest settings (pyproject.toml) too, so that the corpus tests
+    can run against the copy."""
     dest.mkdir(parents=True, exist_ok=True)
-    for part in REPO_PARTS + (("tests",) if tests else ()):
+    for part in REPO_PARTS + (("tests", "pyproject.toml") if tests else ()):
         _copy(ROOT / part, dest / part)
     return dest
 

@@ -111,7 +111,7 @@ def test_an_extended_corpus_passes_check_and_the_corpus_tests(run_brief, tmp_pat
 
     env = dict(os.environ, **{NESTED: "1"})
     env.pop("PYTEST_ADDOPTS", None)
-    nested = subprocess.run([sys.executable, "-m", "pytest", str(copy / "tests"), "-m", "corpus", "-q", "-rp",
+    nested = subprocess.run([sys.executable, "-m", "pytest", str(copy / "tests"), "-m", "corpus", "-q", "-rfEp",
                              "-p", "no:cacheprovider"],
                             cwd=copy, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
     report = nested.stdout[-6000:] + nested.stderr[-3000:]
