@@ -174,6 +174,9 @@ def test_fixture_project_covers_what_the_behaviour_tests_need():
     assert any(g.get("as_of") for f in c.findings.values() for g in f.get("figures") or [])
     assert any(not g.get("as_of") for f in c.findings.values() for g in f.get("figures") or [])
     assert any(f.get("contradicts") for f in c.findings.values())
+    axes = load_yaml(c.root / "seeds" / "stances.yaml")["axes"]
+    held = {f.get("stance") for f in c.findings.values()}
+    assert all(set(axis["positions"]) <= held for axis in axes.values())  # both sides of every debate
     for tid, topic in c.topics.items():
         assert topic.get("key_findings") and topic["bottom_line"] and topic["key_judgments"], tid
     assert any(topic.get("charts") for topic in c.topics.values())
