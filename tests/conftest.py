@@ -109,7 +109,7 @@ def generated(project_root, builds_dir) -> Generated:
 @pytest.fixture(scope="session")
 def built(generated, project_root, builds_dir) -> Path:
     """Every fixture topic in both languages with each of the three templates: built/<template>/.
-    The `brief` ones are the session's `generated` briefs, not built again."""
+    The `brief` ones are the `generated` briefs, not built again."""
     env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
     assert generated.out == builds_dir / "brief"
     for template in TEMPLATES[1:]:
