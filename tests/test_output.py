@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import LONG_TITLE_TOPIC, ZH_TOPIC
+from conftest import BUILD_EPOCH, LONG_TITLE_TOPIC, ZH_TOPIC
 from helpers import (
     FIXTURE_PROJECT,
     ROOT,
@@ -474,15 +474,14 @@ def test_libreoffice_renders_the_zh_docx(generated, corpus, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def twice(run_brief, project_root, tmp_path_factory):
-    dirs = []
-    for n in (1, 2):
-        out = tmp_path_factory.mktemp(f"repro{n}")
-        r = run_brief("--project", project_root, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--out", out,
-                      env={"SOURCE_DATE_EPOCH": "1700000000"})
-        assert r.returncode == 0, r.stderr
-        dirs.append(out)
-    return dirs
+def twice(run_brief, project_root, generated, tmp_path_factory):
+    """The shared brief (`generated`, built with --all) and the same brief built again on its own, at the
+    same SOURCE_DATE_EPOCH, in another process and directory."""
+    out = tmp_path_factory.mktemp("repro")
+    r = run_brief("--project", project_root, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--out", out,
+                  env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert r.returncode == 0, r.stderr
+    return [generated.out, out]
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
