@@ -1,4 +1,14 @@
-"""Fixtures: the repo, sample projects to break, a CLI runner and briefs generated once per session."""
+"""Fixtures: the fixture project (shared read-only, or a fresh copy to break), a CLI runner, briefs
+generated once per session, and the repo's shipped corpus for the tests marked `corpus`.
+
+Two kinds of tests live here:
+
+- behaviour tests build on the hand-made project in tests/fixtures/project (with the repo's
+  templates): what they expect is written for that project, so growing the shipped corpus
+  never breaks them;
+- tests marked `corpus` check the repo's own seeds/ and briefs/ and read every expectation
+  (counts, languages, titles, topic ids) from those files. `pytest -m corpus` runs only them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,23 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, Corpus, copy_project, run_brief as _run_brief
+from helpers import FIXTURE_PROJECT, ROOT, Corpus, copy_project, run_brief as _run_brief
+
+# Topics of the fixture project (tests/fixtures/project/briefs/), named for what tests need of them.
+ZH_TOPIC = "sovereign-compute"     # Chinese and English sources, grades B to E: the default topic
+CONTESTED_TOPIC = "compute-divide"  # charts, four contradiction pairs, both positions of the ai-gap axis
+LONG_TITLE_TOPIC = "gap-debate"     # a title too long for the running header; TLP:GREEN
+# The build date of the session's briefs (SOURCE_DATE_EPOCH): 2023-11-14 UTC.
+BUILD_EPOCH = "1700000000"
+TEMPLATES = ("brief", "one-pager", "fact-sheet")
+LANGS = ("en", "zh")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "corpus: checks the repo's shipped corpus (seeds/, briefs/), reading its expectations from those "
+        "files; run alone with -m corpus")
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +48,21 @@ def run_brief():
 
 
 @pytest.fixture(scope="session")
+def project_root(tmp_path_factory) -> Path:
+    """The fixture project with the repo's templates, assembled once. Read-only: a test that
+    edits files uses `sample_project` instead."""
+    return copy_project(tmp_path_factory.mktemp("fixture") / "project")
+
+
+@pytest.fixture(scope="session")
 def corpus() -> Corpus:
-    """The repo's corpus, read straight from its YAML files (not through the code under test)."""
+    """The fixture project's corpus, read straight from its YAML files (not through the code under test)."""
+    return Corpus(FIXTURE_PROJECT)
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Corpus:
+    """The repo's shipped corpus, read straight from its YAML files (for tests marked `corpus`)."""
     return Corpus(ROOT)
 
 
@@ -34,13 +73,13 @@ def topic_ids(corpus) -> list[str]:
 
 @pytest.fixture
 def sample_project(tmp_path) -> Path:
-    """A copy of the repo's seeds/, briefs/ and templates/ in a temporary directory."""
+    """A fresh copy of the fixture project (with the repo's templates), to edit and break."""
     return copy_project(tmp_path / "project")
 
 
 @dataclass
 class Generated:
-    """Briefs generated once for the whole session from the repo's project, all into one directory."""
+    """Briefs generated once for the whole session from the fixture project, all into one directory."""
 
     out: Path
     all_en: object  # CompletedProcess of `generate --all` (en, docx+pdf)
@@ -50,20 +89,35 @@ class Generated:
         return self.out / f"{topic}.{lang}.{fmt}"
 
 
-ZH_TOPIC = "sovereign-ai"
-# The build date of the session's briefs (SOURCE_DATE_EPOCH): 2023-11-14 UTC.
-BUILD_EPOCH = "1700000000"
+@pytest.fixture(scope="session")
+def builds_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("builds")
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory) -> Generated:
-    out = tmp_path_factory.mktemp("briefs")
+def generated(project_root, builds_dir) -> Generated:
+    """Every fixture topic with its own template (`brief`), in English and Chinese, DOCX and PDF."""
+    out = builds_dir / "brief"
     env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
-    all_en = _run_brief("--project", ROOT, "generate", "--all", "--out", out, env=env)
+    all_en = _run_brief("--project", project_root, "generate", "--all", "--out", out, env=env)
     assert all_en.returncode == 0, all_en.stderr
-    zh = _run_brief("--project", ROOT, "generate", "--all", "--lang", "zh", "--out", out, env=env)
+    zh = _run_brief("--project", project_root, "generate", "--all", "--lang", "zh", "--out", out, env=env)
     assert zh.returncode == 0, zh.stderr
     return Generated(out, all_en, zh)
+
+
+@pytest.fixture(scope="session")
+def built(generated, project_root, builds_dir) -> Path:
+    """Every fixture topic in both languages with each of the three templates: built/<template>/.
+    The `brief` ones are the `generated` briefs, not built again."""
+    env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    assert generated.out == builds_dir / "brief"
+    for template in TEMPLATES[1:]:
+        for lang in LANGS:
+            r = _run_brief("--project", project_root, "generate", "--all", "--lang", lang, "--template", template,
+                           "--out", builds_dir / template, env=env)
+            assert r.returncode == 0, r.stderr
+    return builds_dir
 
 
 @pytest.fixture(scope="session")

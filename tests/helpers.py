@@ -21,7 +21,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
-PROJECT_PARTS = ("seeds", "briefs", "templates")
+# The hand-made project that behaviour tests build on (see tests/fixtures/project/README.md): its
+# own seeds/, briefs/ and brief.yaml. Its templates are the repo's, copied in by copy_project.
+FIXTURE_PROJECT = FIXTURES / "project"
+FIXTURE_PARTS = ("seeds", "briefs", "brief.yaml")
+# What makes up the repo's own project (the shipped corpus, topics, templates and config).
+REPO_PARTS = ("seeds", "briefs", "templates", "brief.yaml")
 
 # ---- running the CLI ----------------------------------------------------------------------
 
@@ -43,11 +48,30 @@ def run_brief(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedPro
     )
 
 
+def _copy(src: Path, dest: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+    else:
+        shutil.copy2(src, dest)
+
+
 def copy_project(dest: Path) -> Path:
-    """Copy the repo's seeds/, briefs/ and templates/ into `dest` (a sample project)."""
+    """A sample project in `dest`: the fixture project's seeds/, briefs/ and brief.yaml, and the
+    repo's templates/ (templates are part of the product)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        shutil.copytree(ROOT / part, dest / part)
+    for part in FIXTURE_PARTS:
+        _copy(FIXTURE_PROJECT / part, dest / part)
+    _copy(ROOT / "templates", dest / "templates")
+    return dest
+
+
+def copy_repo_project(dest: Path, *, tests: bool = False) -> Path:
+    """A copy of the repo's own project in `dest` (seeds/, briefs/, templates/, brief.yaml), and
+    with `tests` its tests/ and pytest settings (pyproject.toml) too, so that the corpus tests
+    can run against the copy."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in REPO_PARTS + (("tests", "pyproject.toml") if tests else ()):
+        _copy(ROOT / part, dest / part)
     return dest
 
 
@@ -499,3 +523,70 @@ CITE_RE = re.compile(r"\[(\d+(?:,\s*\d+)*)\]")
 def cite_numbers(text: str) -> list[int]:
     """Citation numbers in order of appearance ("[1, 2] ... [3]" -> [1, 2, 3])."""
     return [int(n) for m in CITE_RE.finditer(text) for n in re.split(r",\s*", m.group(1))]
+
+
+# ---- reading briefs: UI strings, sections, running headers, references ------------------------
+
+
+def strings(lang: str) -> dict:
+    return load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
+
+
+def split_sections(paragraphs, lang):
+    """(body paragraphs before Source notes, Source notes entry texts, References entry texts)."""
+    t = strings(lang)
+
+    def heading(text):
+        hits = [i for i, p in enumerate(paragraphs) if is_heading_style(p.style) and p.text == text]
+        assert len(hits) == 1, (text, hits)
+        return hits[0]
+
+    notes_at, refs_at = heading(t["source_notes"]), heading(t["references"])
+    assert notes_at < refs_at, "Source notes stand before References"
+    notes = [p.text for p in paragraphs[notes_at + 1:refs_at] if p.text.strip()]
+    refs = [p.text for p in paragraphs[refs_at + 1:] if p.text.strip()]
+    return paragraphs[:notes_at], notes, refs
+
+
+def page_margins(path) -> list[tuple[str, str]]:
+    """(header, footer) text of each page of a PDF, whitespace-normalised."""
+    page = load_yaml(ROOT / "templates" / "styles" / "pdf.yaml")["page"]
+    mm = 72 / 25.4
+    w, h = pdf_page_size(path)
+    top, bottom = int(page["margin_top_mm"] * mm) - 4, int(page["margin_bottom_mm"] * mm) - 4
+    heads = pdftotext(path, "-x", "0", "-y", "0", "-W", str(int(w) + 1), "-H", str(top)).split("\f")[:-1]
+    feet = pdftotext(path, "-x", "0", "-y", str(int(h) - bottom), "-W", str(int(w) + 1), "-H", str(bottom)).split("\f")[:-1]
+    assert feet and len(heads) == len(feet)
+    return [(ws(a), ws(b)) for a, b in zip(heads, feet)]
+
+
+def header_title(head: str, tlp: str) -> str:
+    """The title part of a running header: what stands before the TLP label at its right."""
+    assert head.endswith(f" {tlp}"), head
+    return head[: -len(tlp) - 1]
+
+
+def is_shortened(shown: str, title: str) -> bool:
+    """`shown` is `title` cut short with an ellipsis: a prefix of the title, then '…'."""
+    prefix = shown.removesuffix("…").rstrip()
+    return shown.endswith("…") and len(prefix) < len(title) and title.startswith(prefix)
+
+
+def entry_source(entry: str, corpus) -> str:
+    """The source a reference entry is about, found by its title. The English style title-cases
+    English titles, so those are compared without regard to case."""
+    hits = [sid for sid, s in corpus.sources.items()
+            if s["title"] in entry or s["title_en"].casefold() in entry.casefold()]
+    assert len(hits) == 1, (entry, hits)
+    return hits[0]
+
+
+def reference_title(source: dict, lang: str) -> str:
+    """How a reference entry names a source: in an English brief, the analyst's English title when
+    the title is supplied, and a title in another language followed by its English one; else the
+    title as it stands."""
+    if lang == "en" and source["title_supplied"]:
+        return source["title_en"]
+    if lang == "en" and source["language"] != "en":
+        return f"{source['title']} [{source['title_en']}]"
+    return source["title"]

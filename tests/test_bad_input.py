@@ -1,4 +1,4 @@
-"""Bad input: a sample project broken one way must fail cleanly.
+"""Bad input: a copy of the fixture project broken one way must fail cleanly.
 
 Each failure: exit code 1, a `path:line: message` naming the broken place, no traceback, and no
 output (nor temporary) file left in --out.
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, Corpus, body_lines, files_under, line_containing
+from conftest import CONTESTED_TOPIC, ZH_TOPIC
+from helpers import Corpus, body_lines, files_under, line_containing
 
 BOTH = pytest.mark.parametrize("command", ["check", "generate"])
-TOPIC = "sovereign-ai"
+TOPIC = ZH_TOPIC
 
 
 def run_cmd(run_brief, project: Path, command: str, out: Path):
@@ -100,7 +101,7 @@ def test_unknown_field_in_source_suggests_the_right_one(run_brief, sample_projec
 
 @BOTH
 def test_missing_required_field_in_topic(run_brief, sample_project, out, command):
-    path = sample_project / "briefs" / "compute-concentration.yaml"
+    path = sample_project / "briefs" / f"{CONTESTED_TOPIC}.yaml"
     lines = path.read_text(encoding="utf-8").split("\n")
     q = next(i for i, ln in enumerate(lines) if ln.startswith("question:"))
     end = q + 1
@@ -111,7 +112,7 @@ def test_missing_required_field_in_topic(run_brief, sample_project, out, command
     # The line the topic's mapping starts on: its first line that is not blank or a comment.
     mapping_start = next(n for n, ln in enumerate(lines, 1) if ln.strip() and not ln.lstrip().startswith("#"))
     r = run_cmd(run_brief, sample_project, command, out)
-    assert_clean_failure(r, f"briefs/compute-concentration.yaml:{mapping_start}:", "missing field", "question",
+    assert_clean_failure(r, f"briefs/{CONTESTED_TOPIC}.yaml:{mapping_start}:", "missing field", "question",
                          out=out if command == "generate" else None)
 
 
@@ -209,9 +210,10 @@ def test_edited_body_is_reported_as_hash_drift(run_brief, sample_project, out, c
     assert_clean_failure(r, f"{shown}:", "drifted", out=out if command == "generate" else None)
 
 
-def test_unknown_topic_suggests_the_closest(run_brief, out):
-    r = run_brief("--project", ROOT, "generate", "--topic", "sovereign-a", "--out", out)
-    assert_clean_failure(r, "briefs/", "unknown topic 'sovereign-a'", "did you mean 'sovereign-ai'", out=out)
+def test_unknown_topic_suggests_the_closest(run_brief, project_root, out):
+    typo = TOPIC[:-1]
+    r = run_brief("--project", project_root, "generate", "--topic", typo, "--out", out)
+    assert_clean_failure(r, "briefs/", f"unknown topic '{typo}'", f"did you mean '{TOPIC}'", out=out)
 
 
 @BOTH
@@ -258,23 +260,23 @@ def test_undefined_template_variable_reports_template_line(run_brief, sample_pro
 # ---- output --------------------------------------------------------------------------------
 
 
-def test_output_directory_that_cannot_be_created(run_brief, tmp_path):
+def test_output_directory_that_cannot_be_created(run_brief, project_root, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory\n")
     out = blocker / "sub"
-    r = run_brief("--project", ROOT, "generate", "--topic", TOPIC, "--out", out)
+    r = run_brief("--project", project_root, "generate", "--topic", TOPIC, "--out", out)
     assert_clean_failure(r, str(out), "cannot create output directory")
     assert blocker.read_text() == "not a directory\n"
     assert sorted(tmp_path.iterdir()) == [blocker]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores directory permissions")
-def test_output_directory_not_writable(run_brief, tmp_path):
+def test_output_directory_not_writable(run_brief, project_root, tmp_path):
     out = tmp_path / "locked"
     out.mkdir()
     out.chmod(0o500)
     try:
-        r = run_brief("--project", ROOT, "generate", "--topic", TOPIC, "--out", out)
+        r = run_brief("--project", project_root, "generate", "--topic", TOPIC, "--out", out)
         assert_clean_failure(r, str(out), "not writable", out=out)
     finally:
         out.chmod(0o700)

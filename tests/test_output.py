@@ -1,5 +1,5 @@
-"""The generated briefs: fonts, text, references, DOCX internals, DOCX/PDF parity, LibreOffice,
-injection safety and reproducibility."""
+"""The generated briefs of the fixture project: fonts, text, references, DOCX internals, DOCX/PDF
+parity, LibreOffice, injection safety and reproducibility."""
 
 from __future__ import annotations
 
@@ -11,45 +11,42 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ZH_TOPIC
+from conftest import BUILD_EPOCH, LONG_TITLE_TOPIC, ZH_TOPIC
 from helpers import (
+    FIXTURE_PROJECT,
     ROOT,
     brief_files,
     cite_numbers,
     docx_paragraphs,
     docx_part,
+    entry_source,
     files_under,
     flex_pattern,
+    header_title,
     heading_pattern,
     is_heading_style,
+    is_shortened,
     load_yaml,
+    page_margins,
     pdf_count,
     pdf_count_across_pages,
     pdf_body_text,
-    shown_in_full,
     pdf_outline,
-    pdf_page_size,
     pdf_uris,
     pdftotext,
+    reference_title,
+    shown_in_full,
+    split_sections,
+    strings,
     ws,
 )
 
-EN_TOPICS = sorted(p.stem for p in (ROOT / "briefs").glob("*.yaml") if not p.name.startswith("stakeholders"))
+EN_TOPICS = sorted(p.stem for p in (FIXTURE_PROJECT / "briefs").glob("*.yaml") if not p.name.startswith("stakeholders"))
 BRIEFS = [(t, "en") for t in EN_TOPICS] + [(t, "zh") for t in EN_TOPICS]
 BRIEF_IDS = [f"{t}.{lang}" for t, lang in BRIEFS]
 NO_LINE_STARTS_WITH = "，。、：；！？）》”"
-TABLE_OVERFLOW_BUG = ("src bug: src/brief/writers/pdf.py _columns: a side-by-side table that splits across pages "
-                      "(splitInRow=1) draws part of a cell below the frame, over the footer; see "
-                      "test_pdf_writer_keeps_split_side_by_side_cells_in_the_frame")
-OPENING_QUOTE_BUG = ("src bug: src/brief/writers/pdf.py defines _EXTRA_CANNOT_END but never applies it: a PDF line "
-                     "may end with an opening mark (“ （ or \" before Chinese); see "
-                     "test_pdf_writer_keeps_opening_marks_with_what_follows")
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-
-
-def strings(lang: str) -> dict:
-    return load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
 
 
 def hyperlink_rels(docx_path) -> list[dict]:
@@ -63,22 +60,6 @@ def split_docx(paragraphs, lang):
     `paragraphs` come from helpers.docx_body: table cells (side-by-side blocks) included."""
     body, notes, refs = split_sections(paragraphs, lang)
     return body, refs
-
-
-def split_sections(paragraphs, lang):
-    """(body paragraphs before Source notes, Source notes entry texts, References entry texts)."""
-    t = strings(lang)
-
-    def heading(text):
-        hits = [i for i, p in enumerate(paragraphs) if is_heading_style(p.style) and p.text == text]
-        assert len(hits) == 1, (text, hits)
-        return hits[0]
-
-    notes_at, refs_at = heading(t["source_notes"]), heading(t["references"])
-    assert notes_at < refs_at, "Source notes stand before References"
-    notes = [p.text for p in paragraphs[notes_at + 1:refs_at] if p.text.strip()]
-    refs = [p.text for p in paragraphs[refs_at + 1:] if p.text.strip()]
-    return paragraphs[:notes_at], notes, refs
 
 
 # ---- PDF ------------------------------------------------------------------------------------
@@ -101,13 +82,6 @@ def _pdffonts(path):
     return rows
 
 
-CHART_FONT_BUG = ("src bug: src/brief/writers/pdf.py b_Chart: the chart's reportlab Drawing brings a non-embedded "
-                  "Type 1 Helvetica into the PDF (reportlab's default graphics font), though every label sets an "
-                  "embedded font; see test_pdf_writer_chart_embeds_its_fonts")
-TOC_FONT_BUG = ("src bug: src/brief/writers/pdf.py b_Toc: reportlab's TableOfContents (a Table without FONTNAME) "
-                "brings a non-embedded Type 1 Helvetica into the PDF; see test_pdf_writer_toc_embeds_its_fonts")
-
-
 def _bad_fonts(path) -> list[dict]:
     rows = _pdffonts(path)
     assert rows
@@ -116,11 +90,7 @@ def _bad_fonts(path) -> list[dict]:
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_pdf_fonts_are_embedded_truetype(generated, topic, lang):
-    bad = _bad_fonts(generated.path(topic, lang, "pdf"))
-    if bad and {row["name"] for row in bad} == {"Helvetica"}:
-        # the known bugs; drop this once the strict writer tests below pass
-        pytest.fail(f"{TOC_FONT_BUG}; {CHART_FONT_BUG}")
-    assert not bad
+    assert not _bad_fonts(generated.path(topic, lang, "pdf"))
 
 
 def test_pdf_writer_toc_embeds_its_fonts(tmp_path):
@@ -178,11 +148,6 @@ def test_en_pdf_shows_the_claim_of_every_finding_shown_in_full(docx_body_of, pdf
     assert not missing
 
 
-CLOSING_RUN_BUG = ("src bug: src/brief/writers/pdf.py line breaking: in a run of closing marks such as '”），' "
-                   "a line may start with the second one (e.g. '），所引数据…' in the zh Source notes); see "
-                   "test_pdf_writer_keeps_runs_of_closing_marks_together")
-
-
 def closing_mark_at_line_start(text: str) -> list[tuple[str, str]]:
     """(end of the previous line, line) for each line that starts with closing punctuation."""
     lines = text.splitlines()
@@ -193,10 +158,7 @@ def closing_mark_at_line_start(text: str) -> list[tuple[str, str]]:
 def test_no_pdf_line_starts_with_closing_full_width_punctuation(generated, topic, lang):
     text = pdftotext(generated.path(topic, lang, "pdf"))  # plain pdftotext, page furniture included
     bad = closing_mark_at_line_start(text)
-    if bad and all(prev[-1:] in NO_LINE_STARTS_WITH + "’" for prev, _ in bad):
-        # the known bug (a run of closing marks split); drop this once the strict writer test passes
-        pytest.fail(f"{CLOSING_RUN_BUG}: {bad[:1]}")
-    assert not bad
+    assert not bad, bad[:3]
 
 
 def test_pdf_writer_keeps_runs_of_closing_marks_together(tmp_path):
@@ -207,7 +169,6 @@ def test_pdf_writer_keeps_runs_of_closing_marks_together(tmp_path):
     assert not closing_mark_at_line_start(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
 
 
-
 def opening_mark_at_line_end(text: str) -> list[str]:
     return [ln for ln in text.splitlines() if re.search(r'(^|\s)"$', ln) or ln.endswith(("“", "‘", "（", "《"))]
 
@@ -216,8 +177,7 @@ def opening_mark_at_line_end(text: str) -> list[str]:
 def test_no_pdf_line_ends_with_an_opening_quote(pdf_text, topic, lang):
     """An opening quotation mark stays with the word it opens (no 'about "' / 'sovereign AI"')."""
     bad = opening_mark_at_line_end(pdf_text(topic, lang))
-    if bad:  # the known bug; drop this once the strict writer test below passes
-        pytest.fail(f"{OPENING_QUOTE_BUG}: {bad[:2]}")
+    assert not bad, bad[:3]
 
 
 def _writer_pdf(tmp_path, blocks, lang="en"):
@@ -243,18 +203,6 @@ def test_pdf_writer_keeps_opening_marks_with_what_follows(tmp_path):
     assert not opening_mark_at_line_end(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
 
 
-def page_margins(path) -> list[tuple[str, str]]:
-    """(header, footer) text of each page of a PDF, whitespace-normalised."""
-    page = load_yaml(ROOT / "templates" / "styles" / "pdf.yaml")["page"]
-    mm = 72 / 25.4
-    w, h = pdf_page_size(path)
-    top, bottom = int(page["margin_top_mm"] * mm) - 4, int(page["margin_bottom_mm"] * mm) - 4
-    heads = pdftotext(path, "-x", "0", "-y", "0", "-W", str(int(w) + 1), "-H", str(top)).split("\f")[:-1]
-    feet = pdftotext(path, "-x", "0", "-y", str(int(h) - bottom), "-W", str(int(w) + 1), "-H", str(bottom)).split("\f")[:-1]
-    assert feet and len(heads) == len(feet)
-    return [(ws(a), ws(b)) for a, b in zip(heads, feet)]
-
-
 def footer_intrusions(path, lang: str, tlp: str) -> list[tuple[int, str]]:
     """Pages whose footer holds more than 'Page X of Y' and the TLP label (body text drawn over it)."""
     margins = page_margins(path)
@@ -266,10 +214,17 @@ def footer_intrusions(path, lang: str, tlp: str) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_pdf_headers_hold_title_and_marking(generated, corpus, topic, lang):
+    """Each page's header: the title, or a long one shortened with an ellipsis, then the marking.
+    (The fixture's titles either fit, or, for LONG_TITLE_TOPIC, do not.)"""
     tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
     title = ws(corpus.topics[topic]["title"][lang])
-    for n, (head, _) in enumerate(page_margins(generated.path(topic, lang, "pdf")), 1):
-        assert head == f"{title} {tlp}", (n, head)
+    heads = [header_title(head, tlp) for head, _ in page_margins(generated.path(topic, lang, "pdf"))]
+    assert len(heads) > 1 and len(set(heads)) == 1, heads  # the same header on every page
+    if topic == LONG_TITLE_TOPIC:
+        assert is_shortened(heads[0], title), heads[0]
+        assert len(heads[0]) >= len(title) // 2, heads[0]  # shortened, not gutted
+    else:
+        assert heads[0] == title
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
@@ -277,9 +232,7 @@ def test_pdf_footers_hold_only_page_number_and_marking(generated, corpus, topic,
     """'Page X of Y' and the TLP label on every page, and no body text in the bottom margin."""
     tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
     path = generated.path(topic, lang, "pdf")
-    bad = footer_intrusions(path, lang, tlp)
-    if bad:  # the known bug; drop this once the strict writer test below passes
-        pytest.fail(f"{TABLE_OVERFLOW_BUG}: {bad[:1]}")
+    assert not footer_intrusions(path, lang, tlp)
     margins = page_margins(path)
     page_of = strings(lang)["page_of"]
     for n, (_, foot) in enumerate(margins, 1):
@@ -326,25 +279,16 @@ def test_reference_list_holds_exactly_the_cited_numbers(docx_body_of, topic, lan
     assert set(numbers) == cited
 
 
-def _entry_source(entry: str, corpus) -> str:
-    """The source a reference entry is about, found by its title. The English style title-cases
-    English titles, so those are compared without regard to case."""
-    hits = [sid for sid, s in corpus.sources.items()
-            if s["title"] in entry or s["title_en"].casefold() in entry.casefold()]
-    assert len(hits) == 1, (entry, hits)
-    return hits[0]
-
-
 def reference_numbers(refs, corpus) -> dict[str, int]:
     """Source id -> its number in the References list."""
-    return {_entry_source(r, corpus): int(re.match(r"\[(\d+)\]", r).group(1)) for r in refs}
+    return {entry_source(r, corpus): int(re.match(r"\[(\d+)\]", r).group(1)) for r in refs}
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_reference_list_holds_only_the_cited_sources(docx_body_of, corpus, topic, lang):
     """The sources of the selected findings, plus those of the other sides of contested pairs."""
     _, refs = split_docx(docx_body_of(topic, lang), lang)
-    listed = [_entry_source(r, corpus) for r in refs]
+    listed = [entry_source(r, corpus) for r in refs]
     assert len(listed) == len(set(listed))
     assert set(listed) == corpus.cited_sources(topic)
 
@@ -366,14 +310,8 @@ def test_reference_entries_carry_title_and_url_or_access_info(docx_body_of, corp
     _, refs = split_docx(docx_body_of(topic, lang), lang)
     t = strings(lang)
     for entry in refs:
-        s = corpus.sources[_entry_source(entry, corpus)]
-        if lang == "en" and s["title_supplied"]:
-            title = s["title_en"]
-        elif lang == "en" and s["language"] != "en":
-            title = f"{s['title']} [{s['title_en']}]"  # the original title, then the English one
-        else:
-            title = s["title"]
-        assert title.casefold() in entry.casefold(), entry  # English titles come title-cased
+        s = corpus.sources[entry_source(entry, corpus)]
+        assert reference_title(s, lang).casefold() in entry.casefold(), entry  # English titles come title-cased
         if s["url"]:
             assert s["url"] in entry
         if s["accessed"]:
@@ -490,7 +428,7 @@ def test_parity_citation_numbers(docx_body_of, pdf_raw_text, topic, lang):
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_parity_claims(generated, docx_body_of, pdf_raw_text, corpus, topic, lang):
+def test_parity_claims(docx_body_of, pdf_raw_text, corpus, topic, lang):
     """Every claim (of the selected findings and of the other sides of contested pairs) appears as
     often in the PDF as in the DOCX, table cells included (the PDF read in content-stream order,
     so that the lines of side-by-side cells do not interleave). Claims only cited appear in neither."""
@@ -501,11 +439,7 @@ def test_parity_claims(generated, docx_body_of, pdf_raw_text, corpus, topic, lan
         claim = ws(corpus.findings[fid]["claim"][lang])
         in_docx = sum(p.count(claim) for p in paragraphs)
         shown += in_docx
-        if pdf_count_across_pages(text, claim) != in_docx:
-            tlp = corpus.topics[topic].get("tlp", "TLP:CLEAR")
-            if footer_intrusions(generated.path(topic, lang, "pdf"), lang, tlp):
-                pytest.fail(f"{TABLE_OVERFLOW_BUG} (claim of {fid} partly drawn over the footer)")
-            assert pdf_count_across_pages(text, claim) == in_docx, fid
+        assert pdf_count_across_pages(text, claim) == in_docx, fid
     assert shown
 
 
@@ -540,15 +474,14 @@ def test_libreoffice_renders_the_zh_docx(generated, corpus, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def twice(run_brief, tmp_path_factory):
-    dirs = []
-    for n in (1, 2):
-        out = tmp_path_factory.mktemp(f"repro{n}")
-        r = run_brief("--project", ROOT, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--out", out,
-                      env={"SOURCE_DATE_EPOCH": "1700000000"})
-        assert r.returncode == 0, r.stderr
-        dirs.append(out)
-    return dirs
+def twice(run_brief, project_root, generated, tmp_path_factory):
+    """The shared brief (`generated`, built with --all) and the same brief built again on its own, at the
+    same SOURCE_DATE_EPOCH, in another process and directory."""
+    out = tmp_path_factory.mktemp("repro")
+    r = run_brief("--project", project_root, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--out", out,
+                  env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert r.returncode == 0, r.stderr
+    return [generated.out, out]
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
@@ -575,8 +508,8 @@ def without_controls(text: str) -> str:
 
 
 def make_injection_project(dest, claim_en: str):
-    """A sample project with one extra source whose one finding carries `claim_en`, selected by
-    sovereign-ai, whose title gets markup characters too."""
+    """A copy of the fixture project with one extra source whose one finding carries `claim_en`,
+    selected by ZH_TOPIC, whose title gets markup characters too."""
     import hashlib
 
     import yaml

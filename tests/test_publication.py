@@ -1,5 +1,7 @@
 """Publication quality: markings, navigation, metadata, charts, the three templates, looks in
-style data, provenance and the template workflow (`brief templates`, `brief watch`)."""
+style data, provenance and the template workflow (`brief templates`, `brief watch`).
+
+All on the fixture project (tests/fixtures/project); expectations come from its files."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -17,14 +18,16 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TOPICS = ["compute-concentration", "sovereign-ai", "china-self-reliance", "perception-gap"]
-LANGS = ["en", "zh"]
+from conftest import BUILD_EPOCH, CONTESTED_TOPIC, LANGS, TEMPLATES, ZH_TOPIC
+from helpers import FIXTURE_PROJECT, ROOT, Corpus, docx_tables, load_yaml, pdf_count, run_brief
+
+CORPUS = Corpus(FIXTURE_PROJECT)
+TOPICS = sorted(CORPUS.topics)
+CONFIG = load_yaml(FIXTURE_PROJECT / "brief.yaml")
 
 
-def brief(*args, cwd=ROOT, env=None, timeout=120):
-    return subprocess.run([sys.executable, "-m", "brief", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=timeout)
+def tlp_of(topic: str) -> str:
+    return CORPUS.topics[topic].get("tlp", "TLP:CLEAR")
 
 
 def pages(pdf: Path) -> int:
@@ -37,16 +40,8 @@ def page_text(pdf: Path, page: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """Every topic in both languages with each of the three templates."""
-    out = tmp_path_factory.mktemp("publication")
-    for template in ("brief", "one-pager", "fact-sheet"):
-        for lang in LANGS:
-            d = out / template
-            r = brief("generate", "--all", "--lang", lang, "--template", template, "--out", d)
-            assert r.returncode == 0, r.stderr
-    return out
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -65,7 +60,7 @@ def test_full_brief_is_two_to_four_pages_before_the_back_matter(built, topic, la
     assert 3 <= start <= 5, f"source notes start on page {start}"
 
 
-@pytest.mark.parametrize("template", ["brief", "one-pager", "fact-sheet"])
+@pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_carries_the_marking_in_header_and_footer_and_page_x_of_y(built, template, lang):
     for topic in TOPICS:
@@ -73,18 +68,20 @@ def test_every_page_carries_the_marking_in_header_and_footer_and_page_x_of_y(bui
         n = pages(pdf)
         for p in range(1, n + 1):
             text = page_text(pdf, p)
-            assert text.count("TLP:CLEAR") >= 2, (topic, p)
+            assert text.count(tlp_of(topic)) >= 2, (topic, p)
             label = f"Page {p} of {n}" if lang == "en" else f"第 {p} 页，共 {n} 页"
             assert label in text, (topic, p)
 
 
 def test_marking_is_right_aligned_and_at_least_12_pt(built):
-    pdf = built / "brief" / "sovereign-ai.en.pdf"
+    pdf = built / "brief" / f"{ZH_TOPIC}.en.pdf"
+    tlp = tlp_of(ZH_TOPIC)
     html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
     width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
     boxes = [tuple(map(float, m.groups())) for m in
-             re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">TLP:CLEAR</word>', html)]
+             re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                         + re.escape(tlp) + '</word>', html)]
     assert len(boxes) >= 2
     for x0, y0, x1, y1 in boxes[:1] + boxes[-1:]:
         assert y1 - y0 >= 12 * 0.95, "marking smaller than 12 pt"
@@ -94,7 +91,7 @@ def test_marking_is_right_aligned_and_at_least_12_pt(built):
 def test_pdf_outline_has_every_section_and_a_table_of_contents(built):
     import pikepdf
 
-    pdf = built / "brief" / "perception-gap.en.pdf"
+    pdf = built / "brief" / f"{CONTESTED_TOPIC}.en.pdf"
     with pikepdf.open(pdf) as doc:
         with doc.open_outline() as outline:
             titles = []
@@ -105,8 +102,8 @@ def test_pdf_outline_has_every_section_and_a_table_of_contents(built):
                     walk(item.children)
 
             walk(outline.root)
-    for section in ("Bottom line", "Key judgments", "Key findings", "What we know", "What cuts the other way",
-                    "Source notes", "References"):
+    for section in ("Bottom line", "Key judgments", "Key findings", "What we know", "What we assess",
+                    "What the sources recommend", "What cuts the other way", "Source notes", "References"):
         assert section in titles
     first = page_text(pdf, 1)
     assert "Contents" in first
@@ -116,78 +113,111 @@ def test_pdf_outline_has_every_section_and_a_table_of_contents(built):
 def test_pdf_metadata(built):
     import pikepdf
 
-    with pikepdf.open(built / "brief" / "sovereign-ai.zh.pdf") as doc:
+    topic = CORPUS.topics[ZH_TOPIC]
+    with pikepdf.open(built / "brief" / f"{ZH_TOPIC}.zh.pdf") as doc:
         info = doc.docinfo
-        assert str(info["/Title"]) == "主权人工智能：算力、芯片与数据的自主掌控"
-        assert "人工智能地缘政治研究组" in str(info["/Author"])
-        assert str(info["/Subject"]).startswith("各国为何")
-        assert "sovereign-ai" in str(info["/Keywords"])
+        assert str(info["/Title"]) == topic["title"]["zh"]
+        assert CONFIG["organisation"]["zh"] in str(info["/Author"]) and CONFIG["author"]["zh"] in str(info["/Author"])
+        assert str(info["/Subject"]) == topic["question"]["zh"]
+        assert ZH_TOPIC in str(info["/Keywords"])
         assert str(doc.Root.Lang) == "zh-CN"
-        assert str(info["/BriefTopic"]) == "sovereign-ai"
+        assert str(info["/BriefTopic"]) == ZH_TOPIC
         assert re.fullmatch(r"[0-9a-f]{64}", str(info["/BriefCorpusSha256"]))
+        assert set(str(info["/BriefFindings"]).split()) == set(CORPUS.selected(ZH_TOPIC))
 
 
 def test_docx_core_and_custom_properties(built):
-    path = built / "brief" / "sovereign-ai.en.docx"
+    path = built / "brief" / f"{ZH_TOPIC}.en.docx"
     with zipfile.ZipFile(path) as z:
         core = z.read("docProps/core.xml").decode()
         custom = z.read("docProps/custom.xml").decode()
     assert "python-docx" not in core
-    assert "2013" not in core
-    assert "Sovereign AI" in core and "AI Geopolitics Desk" in core
-    assert 'name="brief.topic"' in custom and "sovereign-ai" in custom
-    assert 'name="brief.findings"' in custom and "cfd-sovereignty-concerns" in custom
+    assert "2013" not in core  # python-docx's default dates
+    assert CORPUS.topics[ZH_TOPIC]["title"]["en"] in core and CONFIG["organisation"]["en"] in core
+    assert 'name="brief.topic"' in custom and ZH_TOPIC in custom
+    assert 'name="brief.findings"' in custom
+    assert all(fid in custom for fid in CORPUS.selected(ZH_TOPIC))
 
 
 def test_manifest_beside_each_output_gives_their_sha256(built):
     d = built / "brief"
-    manifest = json.loads((d / "compute-concentration.en.manifest.json").read_text())
-    for name in ("compute-concentration.en.pdf", "compute-concentration.en.docx"):
+    manifest = json.loads((d / f"{CONTESTED_TOPIC}.en.manifest.json").read_text())
+    for name in (f"{CONTESTED_TOPIC}.en.pdf", f"{CONTESTED_TOPIC}.en.docx"):
         assert manifest["files"][name]["sha256"] == hashlib.sha256((d / name).read_bytes()).hexdigest()
     assert manifest["provenance"]["brief.template"] == "brief"
 
 
+def chart_figures(topic: str) -> list[dict]:
+    """The figures a topic's charts plot: those of each chart's findings with the chart's unit."""
+    out = []
+    for chart in CORPUS.topics[topic]["charts"]:
+        for fid in chart["findings"]:
+            out += [g for g in CORPUS.findings[fid]["figures"] if chart.get("unit") in (None, g["unit"]["en"])]
+    assert out
+    return out
+
+
+def number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
 def test_chart_is_vector_with_chinese_labels_in_a_chinese_brief(built):
-    pdf = built / "fact-sheet" / "compute-concentration.zh.pdf"
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "美国企业" in text and "欧洲企业" in text  # bar labels are text, not pixels
+    pdf = built / "fact-sheet" / f"{CONTESTED_TOPIC}.zh.pdf"
+    text = pdf_text(pdf)
+    for g in chart_figures(CONTESTED_TOPIC):
+        assert g["entity"]["zh"] in text  # bar labels are text, not pixels
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
     assert len(images.strip().splitlines()) <= 2, "the PDF chart should not be a raster image"
 
 
 def test_chart_values_come_from_the_findings(built):
-    import yaml
-
-    data = yaml.safe_load((ROOT / "seeds" / "convo-finance-compute-divide" / "findings.yaml").read_text())
-    fig = next(f for f in data["findings"] if f["id"] == "cfd-ai-centres-87-39-6")["figures"]
-    text = subprocess.run(["pdftotext", str(built / "fact-sheet" / "compute-concentration.en.pdf"), "-"],
-                          capture_output=True, text=True).stdout
-    for g in fig:
-        assert f"{g['value']:g}" in text
+    text = pdf_text(built / "fact-sheet" / f"{CONTESTED_TOPIC}.en.pdf")
+    for g in chart_figures(CONTESTED_TOPIC):
+        assert number(g["value"]) in text
 
 
 def test_docx_chart_is_an_image_of_at_least_200_dpi(built):
     from PIL import Image
 
-    path = built / "fact-sheet" / "compute-concentration.en.docx"
+    path = built / "fact-sheet" / f"{CONTESTED_TOPIC}.en.docx"
     with zipfile.ZipFile(path) as z:
         media = [n for n in z.namelist() if n.startswith("word/media/")]
-        assert len(media) == 2
+        assert len(media) == len(CORPUS.topics[CONTESTED_TOPIC]["charts"])
         doc_xml = z.read("word/document.xml").decode()
         img = Image.open(io.BytesIO(z.read(media[0])))
     extent = int(re.search(r'<wp:extent cx="(\d+)"', doc_xml).group(1))  # EMU; 914400 per inch
     assert img.width / (extent / 914400) >= 199
 
 
-def test_fact_sheet_lists_every_figure_with_its_citation(built):
-    text = subprocess.run(["pdftotext", str(built / "fact-sheet" / "compute-concentration.en.pdf"), "-"],
-                          capture_output=True, text=True).stdout
-    assert "Key figures" in text and "910" in text and "EFLOPS" in text and "2023" in text
-    assert "date not stated" in text
+def key_figure_rows(topic: str, lang: str) -> list[tuple[str, str, str, str]]:
+    """(entity, value, unit, as of) of every figure of the topic's selected findings."""
+    t = load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
+    def as_of(value: str | None) -> str:
+        if value is None:
+            return t["date_not_stated"]
+        assert re.fullmatch(r"\d{4}", value), "the fixture's figures are dated by year"
+        return value if lang == "en" else f"{value}年"
+
+    return [(g["entity"][lang], number(g["value"]), g["unit"][lang], as_of(g.get("as_of")))
+            for fid in CORPUS.selected(topic) for g in CORPUS.findings[fid].get("figures") or []]
 
 
-def test_templates_command_lists_the_three_templates():
-    r = brief("templates", "--json")
+@pytest.mark.parametrize("lang", LANGS)
+def test_fact_sheet_lists_every_figure_with_its_citation(built, lang):
+    expected = key_figure_rows(CONTESTED_TOPIC, lang)
+    assert expected
+    (table,) = docx_tables(built / "fact-sheet" / f"{CONTESTED_TOPIC}.{lang}.docx")
+    rows = [(e, v.replace(",", ""), u, a) for e, v, u, a, _ in table[1:]]
+    assert sorted(rows) == sorted(expected)
+    assert all(re.fullmatch(r"\[\d+\] [A-F][1-6]", row[4]) for row in table[1:])
+    text = pdf_text(built / "fact-sheet" / f"{CONTESTED_TOPIC}.{lang}.pdf")
+    assert ("Key figures" if lang == "en" else "关键数据") in text
+    for entity, _, _, as_of in expected:
+        assert pdf_count(text, entity) >= 1 and pdf_count(text, as_of) >= 1
+
+
+def test_templates_command_lists_the_three_templates(project_root):
+    r = run_brief("--project", project_root, "templates", "--json")
     assert r.returncode == 0, r.stderr
     rows = {row["name"]: row for row in json.loads(r.stdout)}
     assert set(rows) >= {"brief", "one-pager", "fact-sheet"}
@@ -197,11 +227,8 @@ def test_templates_command_lists_the_three_templates():
 
 
 @pytest.fixture
-def sample(tmp_path):
-    for name in ("seeds", "briefs", "templates", "brief.yaml"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
-    return tmp_path
+def sample(sample_project):
+    return sample_project
 
 
 def test_heading_1_size_in_reference_docx_changes_the_output(sample):
@@ -212,9 +239,9 @@ def test_heading_1_size_in_reference_docx_changes_the_output(sample):
     d = Document(str(ref))
     d.styles["Heading 1"].font.size = Pt(30)
     d.save(str(ref))
-    r = brief("--project", sample, "generate", "--topic", "sovereign-ai", "--format", "docx", "--out", sample / "o")
+    r = run_brief("--project", sample, "generate", "--topic", ZH_TOPIC, "--format", "docx", "--out", sample / "o")
     assert r.returncode == 0, r.stderr
-    out = Document(str(sample / "o" / "sovereign-ai.en.docx"))
+    out = Document(str(sample / "o" / f"{ZH_TOPIC}.en.docx"))
     assert out.styles["Heading 1"].font.size == Pt(30)
     assert any(p.style.name == "Heading 1" for p in out.paragraphs)
 
@@ -222,9 +249,9 @@ def test_heading_1_size_in_reference_docx_changes_the_output(sample):
 def test_pdf_page_size_comes_from_the_style_sheet(sample):
     sheet = sample / "templates" / "styles" / "pdf.yaml"
     sheet.write_text(sheet.read_text().replace("size: A4", "size: Letter"))
-    r = brief("--project", sample, "generate", "--topic", "sovereign-ai", "--format", "pdf", "--out", sample / "o")
+    r = run_brief("--project", sample, "generate", "--topic", ZH_TOPIC, "--format", "pdf", "--out", sample / "o")
     assert r.returncode == 0, r.stderr
-    info = subprocess.run(["pdfinfo", str(sample / "o" / "sovereign-ai.en.pdf")], capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(sample / "o" / f"{ZH_TOPIC}.en.pdf")], capture_output=True, text=True).stdout
     assert "612 x 792 pts (letter)" in info
 
 
@@ -233,21 +260,21 @@ def test_check_reports_a_broken_one_pager_with_its_line(sample):
     lines = path.read_text().splitlines()
     lines.insert(5, "{{ topic.nonexistent }}")
     path.write_text("\n".join(lines) + "\n")
-    r = brief("--project", sample, "check")
+    r = run_brief("--project", sample, "check")
     assert r.returncode == 1
     assert re.search(r"templates/one-pager\.md\.j2:6: undefined variable", r.stdout), r.stdout
     assert "Traceback" not in r.stdout + r.stderr
 
 
-def test_reproducible_with_charts(sample, tmp_path):
-    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    for d in ("a", "b"):
-        r = brief("--project", sample, "generate", "--topic", "compute-concentration", "--template", "fact-sheet",
-                  "--out", tmp_path / d, env=env)
-        assert r.returncode == 0, r.stderr
+def test_reproducible_with_charts(built, project_root, tmp_path):
+    """The shared fact sheet (`built`, made with --all) and the same one built again on its own."""
+    assert CORPUS.topics[CONTESTED_TOPIC]["charts"]
+    r = run_brief("--project", project_root, "generate", "--topic", CONTESTED_TOPIC, "--template", "fact-sheet",
+                  "--out", tmp_path, env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert r.returncode == 0, r.stderr
     for ext in ("pdf", "docx", "manifest.json"):
-        a = (tmp_path / "a" / f"compute-concentration.en.{ext}").read_bytes()
-        b = (tmp_path / "b" / f"compute-concentration.en.{ext}").read_bytes()
+        a = (built / "fact-sheet" / f"{CONTESTED_TOPIC}.en.{ext}").read_bytes()
+        b = (tmp_path / f"{CONTESTED_TOPIC}.en.{ext}").read_bytes()
         assert a == b, ext
 
 
@@ -257,14 +284,14 @@ def test_watch_rerenders_and_survives_a_bad_edit(sample):
 
     out = sample / "o"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "brief", "--project", str(sample), "watch", "--topic", "sovereign-ai",
+    proc = subprocess.Popen([sys.executable, "-m", "brief", "--project", str(sample), "watch", "--topic", ZH_TOPIC,
                              "--format", "pdf", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     q: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [q.put(line) for line in proc.stdout], daemon=True).start()
     lines: list[str] = []
 
-    def wait_for(pattern: str, timeout: float = 30) -> str:
+    def wait_for(pattern: str, timeout: float = 60) -> str:  # a guard against hanging, not a speed test
         end = time.time() + timeout
         while time.time() < end:
             try:
@@ -285,8 +312,9 @@ def test_watch_rerenders_and_survives_a_bad_edit(sample):
         wait_for(r"^error: templates/brief\.md\.j2:\d+:")
         assert proc.poll() is None, "watch exited on a bad edit"
         template.write_text(good)
-        line = wait_for(r"^rendered ")
-        assert float(re.search(r"in ([\d.]+) s", line).group(1)) < 5  # the 0.5 s goal is a benchmark figure
+        wait_for(r"^rendered ")
+        assert proc.poll() is None, "watch exited after re-rendering"
+        assert (out / f"{ZH_TOPIC}.en.pdf").read_bytes().startswith(b"%PDF-")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

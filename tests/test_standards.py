@@ -1,8 +1,8 @@
 """Analytic standards: CSL references, source reliability and information credibility, ICD 203
 wording, contradictions, derivative reporting, missing claim languages, and the zh/en briefs.
 
-Expected values are computed from the YAML files (helpers.Corpus), never through brief's own code,
-except in the unit tests of brief.cite.
+All on the fixture project (tests/fixtures/project). Expected values are computed from its YAML
+files (helpers.Corpus), never through brief's own code, except in the unit tests of brief.cite.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ZH_TOPIC
+from conftest import CONTESTED_TOPIC, LONG_TITLE_TOPIC, ZH_TOPIC
 from helpers import (
+    FIXTURE_PROJECT,
     ROOT,
     cite_numbers,
     Corpus,
@@ -36,10 +37,9 @@ from helpers import (
     ws,
 )
 
-TOPICS = sorted(p.stem for p in (ROOT / "briefs").glob("*.yaml") if not p.name.startswith("stakeholders"))
+TOPICS = sorted(p.stem for p in (FIXTURE_PROJECT / "briefs").glob("*.yaml") if not p.name.startswith("stakeholders"))
 BRIEFS = [(t, lang) for lang in ("en", "zh") for t in TOPICS]
 BRIEF_IDS = [f"{t}.{lang}" for t, lang in BRIEFS]
-CONTESTED_TOPIC = "compute-concentration"
 CINFOSEC = "cinfosec-us-china-ai-paths"
 CONVO = "convo-finance-compute-divide"
 CHICAGO = "chicago-notes-bibliography-16th-edition.csl"
@@ -183,8 +183,13 @@ def test_en_references_use_chicago_forms(brief, corpus, topic):
     assert set(b.number_of(corpus)) == corpus.cited_sources(topic)
     for sid in corpus.cited_sources(topic):
         s, entry = corpus.sources[sid], b.reference(corpus, sid)
-        title = s["title_en"] if s["title_supplied"] else f"{s['title']} [{s['title_en']}]"
-        # Titles in curly quotes; the original title, then the English one (title-cased by the style).
+        if s["title_supplied"]:
+            title = s["title_en"]
+        elif s["language"] != "en":
+            title = f"{s['title']} [{s['title_en']}]"
+        else:
+            title = s["title"]
+        # Titles in curly quotes; a title in another language, then the English one (title-cased by the style).
         assert f"“{title}”".casefold() in entry.casefold(), entry
         assert ("n.d." in entry) == (s["published"] is None), entry
         if s["accessed"]:
@@ -302,7 +307,7 @@ def grade_of(corpus: Corpus, fid: str) -> str:
 
 def key_ids(corpus: Corpus, topic: str) -> list[str]:
     ids = corpus.topics[topic].get("key_findings")
-    assert ids, "the repo's topics name their key findings"
+    assert ids, "the fixture's topics name their key findings"
     return ids
 
 
@@ -365,17 +370,30 @@ def test_sections_show_their_best_graded_findings_and_cite_the_rest(brief, corpu
 
 
 @pytest.mark.parametrize("topic", TOPICS)
-def test_en_pdf_shows_each_chinese_quote_as_the_analysts_translation(brief, pdf_raw_text, corpus, topic):
+def test_en_pdf_marks_each_quote_as_translated_or_original(brief, pdf_raw_text, corpus, topic):
+    """A quote from a source in another language comes with the analyst's translation note; one
+    from an English source is marked as the original."""
     text = pdf_raw_text(topic, "en")
     shown = brief(topic, "en").shown(corpus, topic)
-    missing = []
+    missing, languages = [], set()
     for fid in shown:
         f = corpus.findings[fid]
-        quoted = f"English: analyst's translation. Original text (para. {f['locator']['para']}): {f['quote']}"
+        language = corpus.sources[corpus.finding_source[fid]]["language"]
+        languages.add(language)
+        lead = "Original" if language == "en" else "English: analyst's translation. Original text"
+        quoted = f"{lead} (para. {f['locator']['para']}): {f['quote']}"
         if pdf_count_across_pages(text, quoted) < 1:
             missing.append(fid)
     assert shown and not missing
+    assert languages - {"en"}, "expected quotes in another language"
     assert "analyst's translation" in text
+
+
+def test_en_briefs_show_quotes_of_english_and_chinese_sources(brief, corpus):
+    """The fixture's briefs quote sources in both languages (so the test above sees both cases)."""
+    languages = {corpus.sources[corpus.finding_source[fid]]["language"]
+                 for topic in TOPICS for fid in brief(topic, "en").shown(corpus, topic)}
+    assert {"en", "zh"} <= languages
 
 
 def test_zh_quotes_are_marked_original_not_translation(brief, pdf_raw_text, corpus):
@@ -427,10 +445,10 @@ def test_contested_section_cites_the_same_sources_in_docx_and_pdf(brief, pdf_raw
 # ---- 5. --csl and csl: ---------------------------------------------------------------------------
 
 
-def test_csl_option_picks_a_style(run_brief, brief, corpus, tmp_path):
+def test_csl_option_picks_a_style(run_brief, project_root, brief, corpus, tmp_path):
     """The Chicago style on a Chinese brief: no GB/T 7714 form, every cited source still listed."""
     out = tmp_path / "out"
-    r = run_brief("--project", ROOT, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--csl", CHICAGO, "--out", out)
+    r = run_brief("--project", project_root, "generate", "--topic", ZH_TOPIC, "--lang", "zh", "--csl", CHICAGO, "--out", out)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in brief_files(out)) == [f"{ZH_TOPIC}.zh.docx", f"{ZH_TOPIC}.zh.pdf"]
     b = Brief(out / f"{ZH_TOPIC}.zh.docx", "zh")
@@ -441,21 +459,21 @@ def test_csl_option_picks_a_style(run_brief, brief, corpus, tmp_path):
         assert "[EB/OL]" not in entry and entry.endswith(f" [{corpus.grade(sid)}]"), entry
 
 
-def test_csl_option_with_a_missing_file_fails_cleanly(run_brief, tmp_path):
+def test_csl_option_with_a_missing_file_fails_cleanly(run_brief, project_root, tmp_path):
     out = tmp_path / "out"
-    r = run_brief("--project", ROOT, "generate", "--topic", ZH_TOPIC, "--csl", "nope.csl", "--out", out)
+    r = run_brief("--project", project_root, "generate", "--topic", ZH_TOPIC, "--csl", "nope.csl", "--out", out)
     clean_failure(r, "nope.csl", "not found", out=out)
 
 
 def test_topic_with_unknown_csl_is_reported_at_its_line(run_brief, sample_project, tmp_path):
-    path = sample_project / "briefs" / "perception-gap.yaml"
+    path = sample_project / "briefs" / f"{LONG_TITLE_TOPIC}.yaml"
     n = line_containing(path, "tlp:")
     insert_after(path, n, "csl: nope.csl")
     r = check(run_brief, sample_project)
-    clean_failure(r, "nope.csl", "not found", where=f"briefs/perception-gap.yaml:{n + 1}:")
+    clean_failure(r, "nope.csl", "not found", where=f"briefs/{LONG_TITLE_TOPIC}.yaml:{n + 1}:")
     out = tmp_path / "out"
-    r = run_brief("--project", sample_project, "generate", "--topic", "perception-gap", "--out", out)
-    clean_failure(r, "nope.csl", where=f"briefs/perception-gap.yaml:{n + 1}:", out=out)
+    r = run_brief("--project", sample_project, "generate", "--topic", LONG_TITLE_TOPIC, "--out", out)
+    clean_failure(r, "nope.csl", where=f"briefs/{LONG_TITLE_TOPIC}.yaml:{n + 1}:", out=out)
 
 
 def test_topic_csl_picks_the_style(run_brief, sample_project, corpus, tmp_path):
@@ -512,7 +530,7 @@ def _source_model(sid: str):
     from brief.corpus import yamlio
     from brief.corpus.schema import Source
 
-    path = ROOT / "seeds" / sid / "source.yaml"
+    path = FIXTURE_PROJECT / "seeds" / sid / "source.yaml"
     return Source.model_validate(yamlio.load(path, str(path)))
 
 
@@ -546,7 +564,7 @@ GRADED = "graded"
 
 
 def make_graded_topic(project: Path, corpus: Corpus, **select) -> Corpus:
-    """A topic taking sovereign-ai findings with a grade threshold; its analyst's sentences cite only
+    """A topic taking ZH_TOPIC findings with a grade threshold; its analyst's sentences cite only
     findings the threshold keeps."""
     base = corpus.topics[ZH_TOPIC]
     topic: dict = {"id": GRADED, "title": {"en": "Graded sovereign AI", "zh": "分级的主权人工智能"},
@@ -784,14 +802,24 @@ def test_contested_pairs_stand_side_by_side_in_the_pdf(generated, pdf_raw_text, 
             assert pdf_count_across_pages(text, f["quote"]) >= 1, fid
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_stance_positions_are_side_by_side_in_the_docx(generated, brief, corpus, lang):
+def stance_axes() -> dict:
+    return load_yaml(FIXTURE_PROJECT / "seeds" / "stances.yaml")["axes"]
+
+
+def test_a_stance_position_holds_more_findings_than_its_cell_shows(corpus):
+    """So that the test below sees a cell with an 'N more findings' line."""
+    assert any(sum(corpus.findings[f].get("stance") == pos for f in corpus.selected(topic)) > 2
+               for topic in TOPICS for axis in stance_axes().values() for pos in axis["positions"])
+
+
+@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
+def test_stance_positions_are_side_by_side_in_the_docx(generated, brief, corpus, topic, lang):
     """Per stance axis, one cell per position: its label, its best-graded findings ('claim [n] · C3'),
     and a line citing the others."""
-    stances = load_yaml(ROOT / "seeds" / "stances.yaml")["axes"]
-    chosen = corpus.selected(CONTESTED_TOPIC)
-    tables = docx_tables(generated.path(CONTESTED_TOPIC, lang, "docx"))
-    numbers = brief(CONTESTED_TOPIC, lang).number_of(corpus)
+    stances = stance_axes()
+    chosen = corpus.selected(topic)
+    tables = docx_tables(generated.path(topic, lang, "docx"))
+    numbers = brief(topic, lang).number_of(corpus)
     t = strings(lang)
     axes = 0
     for axis in stances.values():
@@ -819,7 +847,7 @@ def test_stance_positions_are_side_by_side_in_the_docx(generated, brief, corpus,
 
 @pytest.fixture(scope="module")
 def partner_outside(run_brief, tmp_path_factory):
-    """compute-concentration with the essay's source excluded: the essay's findings that contradict
+    """CONTESTED_TOPIC with the essay's source excluded: the essay's findings that contradict
     selected ones are still shown, and its source cited."""
     from helpers import copy_project
 
@@ -983,7 +1011,7 @@ def test_basis_counts_independent_lines_of_reporting(mirrored):
 
 
 @pytest.mark.parametrize("topic", TOPICS)
-def test_no_shared_primary_source_in_the_repo_briefs(brief, corpus, topic):
+def test_no_shared_primary_source_in_the_fixture_briefs(brief, corpus, topic):
     b = brief(topic, "en")
     assert not any("Same primary source as" in p.text for p in b.paragraphs)
     _, sources, origins = _basis(b)
@@ -1028,6 +1056,6 @@ def test_en_brief_date_format(generated):
 def test_all_topics_generate_in_both_languages(generated, corpus):
     names = sorted(p.name for p in brief_files(generated.out))
     expected = sorted(f"{t}.{lang}.{fmt}" for t in corpus.topics for lang in ("en", "zh") for fmt in ("docx", "pdf"))
-    assert len(expected) == 16 and names == expected
+    assert corpus.topics and names == expected
     assert generated.zh.returncode == 0 and "Traceback" not in generated.zh.stderr
     assert all(p.stat().st_size > 0 for p in files_under(generated.out))
