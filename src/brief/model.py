@@ -344,6 +344,11 @@ def dump(doc: Document) -> str:
 
     def blk(b, depth: int) -> None:
         pad = "  " * depth
+        if isinstance(b, Table):
+            lines.append(pad + "Table")
+            for row in ((b.header,) if b.header else ()) + b.rows:
+                lines.append(pad + "  | " + " | ".join(inl(cell) for cell in row) + " |")
+            return
         head, inline_parts, children = [type(b).__name__], [], []
         for f in dataclasses.fields(b):
             v = getattr(b, f.name)
