@@ -151,7 +151,7 @@ class DistributionLock:
     def __enter__(self) -> "DistributionLock":
         import fcntl
 
-        from brief.build import check_out_dir
+        from brief.outputs import check_out_dir
 
         check_out_dir(self.out_dir)
         missing = []
@@ -298,7 +298,7 @@ def _gate(entries: list[RecipientEntry], project, topic_ids: list[str]):
 
 def _check_dirs(out_dir: Path, recipients: list[RecipientEntry]) -> None:
     """Each recipient's folder can be written (nothing is created yet)."""
-    from brief.build import check_out_dir
+    from brief.outputs import check_out_dir
 
     problems = []
     for e in recipients:
@@ -392,7 +392,7 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
 def _write(dist: Distribution, briefs, passwords: dict[str, dict], pw_path: Path) -> None:
     """Write passwords.csv, the copies and the manifests as one set (all or nothing), then record
     them in the ledger. Files that name recipients or hold copies above TLP:CLEAR are 0600."""
-    from brief.build import write_set
+    from brief.outputs import write_set
     from brief.i18n import csv_cell
     from brief.distribute import crypt
     from brief.distribute.ledger import LEDGER, Ledger
