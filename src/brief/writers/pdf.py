@@ -8,6 +8,7 @@ marking in header and footer, page X of Y) is drawn in onPage callbacks, not in 
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from brief import fonts as F
@@ -18,48 +19,44 @@ from brief.writers.styles import role_style
 _TOTAL_FORM = "BriefPageTotal"
 
 
-_CACHED = None
-
-
+@lru_cache(maxsize=1)
 def _cached_paragraph_class():
-    """Paragraph that reuses its line breaks when wrapped again at the same width.
+    """Paragraph that reuses its line breaks when wrapped again at the same width (the class is
+    made once, on first use, so that importing this module does not import reportlab).
 
     KeepTogether and tables measure a paragraph before it is laid out, and CJK line breaking is
     the costliest step of a build; the result depends only on the available width.
     """
-    global _CACHED
-    if _CACHED is None:
-        from reportlab.platypus import Paragraph
+    from reportlab.platypus import Paragraph
 
-        class CachedParagraph(Paragraph):
-            def breakLinesCJK(self, maxWidths):
-                """reportlab's CJK line breaking, with our kinsoku splitter for mixed runs
-                (a method of this class, not a patch of reportlab's module)."""
-                from reportlab.platypus.paragraph import _handleBulletWidth
+    class CachedParagraph(Paragraph):
+        def breakLinesCJK(self, maxWidths):
+            """reportlab's CJK line breaking, with our kinsoku splitter for mixed runs
+            (a method of this class, not a patch of reportlab's module)."""
+            from reportlab.platypus.paragraph import _handleBulletWidth
 
-                from brief.writers.linebreak import cjk_frag_split
+            from brief.writers.linebreak import cjk_frag_split
 
-                frags = self.frags
-                if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots)):
-                    return super().breakLinesCJK(maxWidths)
-                if not isinstance(maxWidths, (list, tuple)):
-                    maxWidths = [maxWidths]
-                self.height = 0
-                _handleBulletWidth(self.bulletText, self.style, maxWidths)
-                if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
-                    return self.blPara
-                auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
-                return cjk_frag_split(frags, maxWidths, auto not in ("", "off"))
+            frags = self.frags
+            if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots)):
+                return super().breakLinesCJK(maxWidths)
+            if not isinstance(maxWidths, (list, tuple)):
+                maxWidths = [maxWidths]
+            self.height = 0
+            _handleBulletWidth(self.bulletText, self.style, maxWidths)
+            if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+                return self.blPara
+            auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+            return cjk_frag_split(frags, maxWidths, auto not in ("", "off"))
 
-            def wrap(self, availWidth, availHeight):
-                if getattr(self, "_wrapped_at", None) == availWidth and "blPara" in self.__dict__:
-                    return self.width, self.height
-                result = super().wrap(availWidth, availHeight)
-                self._wrapped_at = availWidth
-                return result
+        def wrap(self, availWidth, availHeight):
+            if getattr(self, "_wrapped_at", None) == availWidth and "blPara" in self.__dict__:
+                return self.width, self.height
+            result = super().wrap(availWidth, availHeight)
+            self._wrapped_at = availWidth
+            return result
 
-        _CACHED = CachedParagraph
-    return _CACHED
+    return CachedParagraph
 
 
 def _Bar(flowables, colour, width=2.0, gap=8.0):
