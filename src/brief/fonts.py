@@ -38,41 +38,42 @@ def find_font(name: str, dirs: list[str], package: str, config: str = "templates
                             f"or point the style data at a TrueType font you have"))
 
 
-def _register_latin(spec: dict, faces: tuple[str, ...]) -> dict:
+def _register_latin(spec, faces: tuple[str, ...]) -> dict:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    lat = spec["latin"]
+    lat = spec.latin
     out = {}
     for face in faces:
-        path = find_font(lat[face], spec["search_dirs"], lat["package"])
+        path = find_font(getattr(lat, face), spec.search_dirs, lat.package)
         f = TTFont(LATIN if face == "regular" else f"{LATIN}-{face}", path)
         pdfmetrics.registerFont(f)
         out[face] = f
     return out
 
 
-def load(spec: dict, italic: bool = False) -> FontSet:
-    """Register the fonts of a style sheet's `fonts:` section (once per process).
+def load(spec, italic: bool = False) -> FontSet:
+    """Register the fonts of a style sheet's `fonts:` section (a validated `writers.styles.Fonts`)
+    once per process.
 
     Italic faces are parsed only when a document asks for them (`italic=True`): most briefs
     have no emphasis, and each face costs start-up time.
     """
     from reportlab.lib.fonts import addMapping
 
-    key = repr(sorted((k, repr(v)) for k, v in spec.items()))
+    key = repr(spec)
     fs = _FONTS.get(key)
     if fs is None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
         faces = _register_latin(spec, ("regular", "bold"))
-        cjk = spec["cjk"]
-        path = find_font(cjk["regular"], spec["search_dirs"], cjk["package"])
+        cjk = spec.cjk
+        path = find_font(cjk.regular, spec.search_dirs, cjk.package)
         try:
-            cf = TTFont(CJK, path, subfontIndex=int(cjk.get("subfont", 0)))
+            cf = TTFont(CJK, path, subfontIndex=cjk.subfont)
         except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed
-            raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk['regular']}: {e}",
+            raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk.regular}: {e}",
                                     "use a TrueType CJK font such as wqy-microhei.ttc (fonts-wqy-microhei)")) from None
         pdfmetrics.registerFont(cf)
         # The CJK font has one face; bold and italic CJK runs use it too (weight comes from size/colour).

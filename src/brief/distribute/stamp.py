@@ -3,7 +3,8 @@
 PDF: one overlay page per recipient is drawn with reportlab (the project's fonts and its
 `furniture` style, text escaped and split into Latin/CJK runs) and laid over every page with
 pikepdf. The marking is real text, so `pdftotext` gives it back. It stands at the bottom left,
-below the running footer ("Page X of Y" left, the TLP label right), clear of both.
+below the running footer ("Page X of Y" left, the TLP label right), clear of both: its place
+comes from the same style data as the PDF writer's footer (pdf.yaml's `furniture`).
 
 DOCX: the same marking is added as a paragraph to the footer of every section, so it prints
 on every page.
@@ -17,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from brief.i18n import clean_text
+
 
 @dataclass(frozen=True)
 class Marking:
@@ -50,18 +52,16 @@ class PdfStamper:
         from brief.writers.styles import pdf_style
 
         self.sheet = pdf_style(root)
-        self.fs = F.load(self.sheet["fonts"])
-        st = self.sheet["styles"]["furniture"]
-        colour = self.sheet["colours"].get(st.get("colour", "text"), "#000000")
-        self.style = ParagraphStyle("brief-distribute-marking", fontName=F.LATIN, fontSize=float(st["size"]),
-                                    leading=float(st.get("leading", st["size"] * 1.25)),
-                                    textColor=colors.HexColor(colour), wordWrap="CJK")
-        pg = self.sheet["page"]
-        mm = 72 / 25.4
-        self.left = float(pg["margin_left_mm"]) * mm
-        self.right = float(pg["margin_right_mm"]) * mm
-        # The PDF writer draws its footer line 18 pt below the frame; the marking goes under it.
-        self.top = float(pg["margin_bottom_mm"]) * mm - 18 - 8
+        self.fs = F.load(self.sheet.fonts)
+        look = self.sheet.furniture
+        st = self.sheet.styles[look.recipient.style]
+        self.style = ParagraphStyle("brief-distribute-marking", fontName=F.LATIN, fontSize=st.size,
+                                    leading=st.line_height, textColor=colors.HexColor(self.sheet.colour(st.colour)),
+                                    wordWrap="CJK")
+        _, bottom, self.left, self.right = self.sheet.page.margins_pt
+        # Under the PDF writer's footer line (its baseline is `footer_below_frame` below the frame).
+        self.top = bottom - look.footer_below_frame - look.recipient.gap_below_footer
+        self.min_bottom = look.recipient.min_bottom
 
     def markup(self, text: str) -> str:
         """Escaped reportlab paragraph markup with per-script font runs."""
@@ -86,7 +86,7 @@ class PdfStamper:
         p = Paragraph(self.markup(marking.text(t)), self.style)
         width = w - self.left - self.right
         _, h = p.wrap(width, 200)
-        p.drawOn(c, self.left, max(4.0, self.top - h))
+        p.drawOn(c, self.left, max(self.min_bottom, self.top - h))
         c.showPage()
         c.save()
         return buf.getvalue()
@@ -122,7 +122,7 @@ def stamp_docx(docx: bytes, marking: Marking, t, root: Path) -> bytes:
     from brief.writers.docx import _normalise_zip
     from brief.writers.styles import docx_style
 
-    style_name = docx_style(root).get("furniture")
+    style_name = docx_style(root).furniture
     d = python_docx.Document(io.BytesIO(docx))
     styles = {s.name for s in d.styles}
     for i, section in enumerate(d.sections):

@@ -13,9 +13,9 @@ import io
 import zipfile
 
 from brief import model as m
-from brief.errors import InputError, Problem
+from brief.errors import InputError
 from brief.i18n import clean_text
-from brief.writers.styles import DOCX_MAP, REFERENCE_DOCX, role_style
+from brief.writers.styles import DOCX_MAP, missing_docx_styles, missing_docx_styles_problem, role_layout, role_style
 
 
 def _xml_safe(text: str) -> str:
@@ -26,21 +26,16 @@ class _Writer:
     def __init__(self, doc: m.Document, options):
         from docx import Document
 
-        self.map = options.style
+        self.map = options.style  # a styles.DocxSheet, validated
         self.doc = doc
         self.t = options.strings
         self.d = Document(io.BytesIO(options.reference))
         self.bookmark_id = 0
         self.container = self.d  # where paragraphs go: the body, or a table cell
         self._style_ids: dict[str, str] = {}
-        styles = {s.name for s in self.d.styles}
-        needed = {self.map["body"], self.map["reference"], *self.map["headings"].values(),
-                  *([self.map["chart"]["caption_style"]] if "caption_style" in self.map.get("chart", {}) else []),
-                  *(v for r in self.map["roles"].values() for k, v in r.items() if k != "layout")}
-        missing = sorted(needed - styles)
+        missing = missing_docx_styles(self.map, self.d)
         if missing:
-            raise InputError(Problem(str(REFERENCE_DOCX), None, f"styles missing from reference.docx: {', '.join(missing)}",
-                                     f"add them in Word/LibreOffice, or change {DOCX_MAP}"))
+            raise InputError(missing_docx_styles_problem(missing))
 
     # ---- inlines ------------------------------------------------------------------------
     def inlines(self, p, nodes, bold=False, italic=False):
@@ -89,7 +84,7 @@ class _Writer:
         r = OxmlElement("w:r")
         rpr = OxmlElement("w:rPr")
         rs = OxmlElement("w:rStyle")
-        rs.set(qn("w:val"), self.map["hyperlink"])
+        rs.set(qn("w:val"), self.map.hyperlink)
         rpr.append(rs)
         r.append(rpr)
         t = OxmlElement("w:t")
@@ -132,21 +127,21 @@ class _Writer:
         return self._style_ids[name]
 
     def b_Heading(self, b, stack):
-        style = role_style(self.map["roles"], stack, "heading", self.map["headings"].get(b.level, "Heading 3"))
+        style = role_style(self.map.roles, stack, "heading", self.map.headings.get(b.level, "Heading 3"))
         p = self.para(style)
         self.inlines(p, b.children)
         if b.anchor:
             self.bookmark(p, b.anchor[:40])
 
     def b_Para(self, b, stack):
-        p = self.para(role_style(self.map["roles"], stack, "para", self.map["body"]))
+        p = self.para(role_style(self.map.roles, stack, "para", self.map.body))
         self.inlines(p, b.children)
 
     def b_BlockQuote(self, b, stack):
         self.blocks(b.blocks, stack + ("quote",))
 
     def b_Div(self, b, stack):
-        if self.map["roles"].get(b.role, {}).get("layout") == "columns" and b.blocks:
+        if role_layout(self.map.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
         self.blocks(b.blocks, stack + (b.role,))
 
@@ -161,7 +156,7 @@ class _Writer:
             if not first.text and len(cell.paragraphs) > 1:
                 first._p.getparent().remove(first._p)
         self.container = saved
-        self.para(self.map["body"])  # keep consecutive tables apart
+        self.para(self.map.body)  # keep consecutive tables apart
 
     def _list(self, items, stack, style):
         for item in items:
@@ -173,7 +168,7 @@ class _Writer:
                     self.blocks((blk,), stack)
 
     def b_BulletList(self, b, stack):
-        self._list(b.items, stack, self.map["bullet"])
+        self._list(b.items, stack, self.map.bullet)
 
     def b_OrderedList(self, b, stack):
         # Numbers are written as text so that they match the PDF and survive any numbering scheme.
@@ -181,7 +176,7 @@ class _Writer:
             first = True
             for blk in item:
                 if isinstance(blk, m.Para) and first:
-                    p = self.para(role_style(self.map["roles"], stack, "para", self.map["body"]))
+                    p = self.para(role_style(self.map.roles, stack, "para", self.map.body))
                     p.paragraph_format.left_indent = None
                     self.run(p, f"{i}. ")
                     self.inlines(p, blk.children)
@@ -190,16 +185,16 @@ class _Writer:
                     self.blocks((blk,), stack)
 
     def b_Chart(self, b, stack):
-        """The chart as a PNG of at least the style's dpi (matplotlib, imported only here), and its caption."""
+        """The chart as a PNG at the style's dpi (Pillow, imported only here), and its caption."""
         import io
 
         from docx.shared import Inches
 
-        cs = self.map.get("chart", {})
-        png = _chart_png(b, cs)
-        p = self.para(self.map["body"])
-        p.add_run().add_picture(io.BytesIO(png), width=Inches(float(cs.get("width_in", 6.2))))
-        cap = self.para(cs.get("caption_style", self.map["body"]))
+        cs = self.map.chart
+        png = _chart_png(b, cs, self.map.colour)
+        p = self.para(self.map.body)
+        p.add_run().add_picture(io.BytesIO(png), width=Inches(cs.width_in))
+        cap = self.para(cs.caption_style)
         self.inlines(cap, b.caption)
 
     def b_Toc(self, b, stack):
@@ -209,9 +204,9 @@ class _Writer:
         from docx.oxml.ns import qn
 
         if b.title:
-            t = self.para(self.map["body"])
+            t = self.para(self.map.body)
             self.run(t, b.title, bold=True)
-        p = self.para(self.map["body"])
+        p = self.para(self.map.body)
         _field(p, 'TOC \\o "1-2" \\h \\z \\u', self.t.get("toc_placeholder", ""))
         settings = self.d.settings.element
         if settings.find(qn("w:updateFields")) is None:
@@ -220,7 +215,7 @@ class _Writer:
             settings.append(uf)
 
     def b_Rule(self, b, stack):
-        self.para(self.map["body"])
+        self.para(self.map.body)
 
     def b_Table(self, b, stack):
         rows = ([b.header] if b.header else []) + list(b.rows)
@@ -237,7 +232,7 @@ class _Writer:
                 self.inlines(p, cell, bold=bool(b.header) and r == 0)
 
     def b_References(self, b, stack):
-        style = role_style(self.map["roles"], stack, "reference", self.map["reference"])
+        style = role_style(self.map.roles, stack, "reference", self.map.reference)
         for e in b.entries:
             p = self.para(style)
             self.run(p, f"[{e.number}] ")
@@ -250,13 +245,13 @@ class _Writer:
         for section in self.d.sections:
             header = section.header
             hp = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-            hp.style = self.d.styles[self.map["marking"]]
+            hp.style = self.d.styles[self.map.marking]
             hp.add_run(self.doc.meta.tlp)
             footer = section.footer
             fp = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-            fp.style = self.d.styles[self.map["marking"]]
+            fp.style = self.d.styles[self.map.marking]
             fp.add_run(self.doc.meta.tlp)
-            pp = footer.add_paragraph(style=self.d.styles[self.map["furniture"]])
+            pp = footer.add_paragraph(style=self.d.styles[self.map.furniture])
             label = self.t.page_of
             before, _, rest = label.partition("{page}")
             middle, _, after = rest.partition("{pages}")
@@ -334,45 +329,46 @@ def _field(p, instr: str, placeholder: str) -> None:
         p._p.append(r)
 
 
-def _chart_png(b, cs: dict) -> bytes:
+def _chart_png(b, cs, colour) -> bytes:
     """Render a Chart node to a PNG at the style's dpi with Pillow (which reportlab already
-    needs): the same horizontal-bar layout as the PDF's vector chart. Deterministic output."""
+    needs): the same horizontal-bar layout as the PDF's vector chart. Deterministic output.
+    `cs` is docx.yaml's `chart`; `colour(name)` gives the #RRGGBB of a palette colour."""
     import io
 
     from PIL import Image, ImageDraw, ImageFont
 
     from brief.fonts import find_font
 
-    dpi = int(cs.get("dpi", 200))
+    dpi = cs.dpi
     px = dpi / 72.0  # pixels per point
-    size = float(cs.get("font_size", 8))
-    font_path = find_font(cs.get("font_file", "wqy-microhei.ttc"), cs.get("font_dirs", []),
-                          cs.get("font_package", "fonts-wqy-microhei"), str(DOCX_MAP))
+    size = cs.font_size
+    font_path = find_font(cs.font_file, cs.font_dirs, cs.font_package, str(DOCX_MAP))
     font = ImageFont.truetype(font_path, max(1, round(size * px)))
-    small = ImageFont.truetype(font_path, max(1, round((size - 1) * px)))
+    small = ImageFont.truetype(font_path, max(1, round((size - cs.unit_size_step) * px)))
     n = max(1, len(b.values))
-    width = round(float(cs.get("width_in", 6.2)) * dpi)
-    bar_h = round(float(cs.get("bar_height_in", 0.32)) * dpi)
-    top = round(size * px * 2.2)
-    height = top + n * bar_h + round(6 * px)
-    img = Image.new("RGB", (width, height), "white")
+    width = round(cs.width_in * dpi)
+    bar_h = round(cs.bar_height_in * dpi)
+    top = round(size * px * cs.top_lines)
+    height = top + n * bar_h + round(cs.bottom_pad * px)
+    img = Image.new("RGB", (width, height), colour(cs.background))
     draw = ImageDraw.Draw(img)
-    text_colour = cs.get("text_colour", "#1A1A1A")
+    text_colour = colour(cs.text_colour)
     labels = [str(x) for x in b.labels]
-    label_w = max((draw.textlength(x, font=font) for x in labels), default=0) + round(6 * px)
+    label_w = max((draw.textlength(x, font=font) for x in labels), default=0) + round(cs.label_pad * px)
     value_txt = [f"{v:,.0f}" if float(v).is_integer() else f"{v:,}" for v in b.values]
-    value_w = max((draw.textlength(x, font=font) for x in value_txt), default=0) + round(6 * px)
+    value_w = max((draw.textlength(x, font=font) for x in value_txt), default=0) + round(cs.value_pad * px)
     plot_w = max(1, width - label_w - value_w)
     vmax = max(b.values) if b.values else 1
-    draw.text((width - 1, round(2 * px)), b.unit, font=small, fill="#5A5A5A", anchor="ra")
+    draw.text((width - cs.unit_inset_px, round(cs.unit_top * px)), b.unit, font=small, fill=colour(cs.unit_colour), anchor="ra")
     for i, (label, value, vt) in enumerate(zip(labels, b.values, value_txt)):
         y = top + i * bar_h
         mid = y + bar_h // 2
         length = round(plot_w * (value / vmax)) if vmax else 0
-        draw.text((label_w - round(4 * px), mid), label, font=font, fill=text_colour, anchor="rm")
-        draw.rectangle([label_w, y + bar_h * 0.18, label_w + max(1, length), y + bar_h * 0.82], fill=cs.get("colour", "#1F3A5F"))
-        draw.text((label_w + length + round(3 * px), mid), vt, font=font, fill=text_colour, anchor="lm")
-    draw.line([label_w, top, label_w, top + n * bar_h], fill="#5A5A5A", width=max(1, round(0.5 * px)))
+        draw.text((label_w - round(cs.label_gap * px), mid), label, font=font, fill=text_colour, anchor="rm")
+        draw.rectangle([label_w, y + bar_h * cs.bar_top, label_w + max(1, length), y + bar_h * cs.bar_bottom],
+                       fill=colour(cs.colour))
+        draw.text((label_w + length + round(cs.value_gap * px), mid), vt, font=font, fill=text_colour, anchor="lm")
+    draw.line([label_w, top, label_w, top + n * bar_h], fill=colour(cs.axis_colour), width=max(1, round(cs.axis_width * px)))
     buf = io.BytesIO()
     img.save(buf, format="PNG", dpi=(dpi, dpi), optimize=False)
     return buf.getvalue()

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from brief import fonts as F
 from brief import model as m
 from brief.i18n import clean_text
-from brief.writers.styles import role_style
+from brief.writers.styles import role_layout, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
 
@@ -59,8 +59,9 @@ def _cached_paragraph_class():
     return CachedParagraph
 
 
-def _Bar(flowables, colour, width=2.0, gap=8.0):
-    """Flowables with a vertical rule at their left, like a block quote (one layout pass)."""
+def _Bar(flowables, colour, width, gap):
+    """Flowables with a vertical rule (`width` wide) at their left, and `gap` from its left edge to
+    them, like a block quote (one layout pass)."""
     from reportlab.platypus.flowables import Flowable
 
     class Bar(Flowable):
@@ -103,6 +104,8 @@ def _Bar(flowables, colour, width=2.0, gap=8.0):
                 f.drawOn(c, gap, y)
 
     return Bar()
+
+
 class _Writer:
     def __init__(self, doc: m.Document, options):
         from reportlab.lib import colors
@@ -110,34 +113,35 @@ class _Writer:
         from reportlab.lib.styles import ParagraphStyle
 
         self.doc = doc
-        self.sheet = options.style
-        self.fs = F.load(self.sheet["fonts"], italic=_has_emphasis(doc.blocks))
+        self.sheet = options.style  # a styles.PdfStyle, validated
+        self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks))
         self.t = options.strings
-        self.colours = {k: colors.HexColor(v) for k, v in self.sheet["colours"].items()}
+        self.colours = {k: colors.HexColor(v) for k, v in self.sheet.colours.items()}
         self.styles = {}
-        for name, s in self.sheet["styles"].items():
+        for name, s in self.sheet.styles.items():
             self.styles[name] = ParagraphStyle(
                 name,
                 fontName=F.LATIN,
-                fontSize=float(s["size"]),
-                leading=float(s.get("leading", s["size"] * 1.35)),
-                textColor=self.colours[s.get("colour", "text")],
-                spaceBefore=float(s.get("space_before", 0)),
-                spaceAfter=float(s.get("space_after", 0)),
-                leftIndent=float(s.get("left_indent", 0)),
-                firstLineIndent=float(s.get("first_line_indent", 0)),
+                fontSize=s.size,
+                leading=s.line_height,
+                textColor=self.colours[s.colour],
+                spaceBefore=s.space_before,
+                spaceAfter=s.space_after,
+                leftIndent=s.left_indent,
+                firstLineIndent=s.first_line_indent,
                 alignment=TA_LEFT,
                 wordWrap="CJK",
-                keepWithNext=int(bool(s.get("keep_with_next"))),
+                keepWithNext=int(s.keep_with_next),
                 allowWidows=0,
                 allowOrphans=0,
             )
-            self.styles[name].bold = bool(s.get("bold"))
+            self.styles[name].bold = s.bold
         self.latin_styles = {}
         for name, st in self.styles.items():
             self.latin_styles[name] = ParagraphStyle(name + "-latin", parent=st, wordWrap=None)
             self.latin_styles[name].bold = st.bold
-        self.roles = self.sheet["roles"]
+        self.roles = self.sheet.roles
+        self.link_colour = self.sheet.colour(self.sheet.links.colour)
         self.toc = None  # a TableOfContents, when the document asks for one
         self.outline: list[tuple[int, str, str]] = []
 
@@ -172,9 +176,9 @@ class _Writer:
                 out.append(self.inlines(n.children, True, italic))
             elif isinstance(n, m.Link):
                 href = quoteattr(n.url)
-                out.append(f'<a href={href} color="{self.sheet["colours"]["link"]}">{self.inlines(n.children, bold, italic)}</a>')
+                out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
-                links = ", ".join(f'<a href="#ref-{k}" color="{self.sheet["colours"]["link"]}">{k}</a>' for k in n.numbers)
+                links = ", ".join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
                 out.append(f"[{links}]")
             elif isinstance(n, m.SoftBreak):
                 out.append(" ")
@@ -207,14 +211,14 @@ class _Writer:
         return out
 
     def b_Heading(self, b: m.Heading, stack):
-        default = self.sheet["headings"].get(b.level, "h3")
+        default = self.sheet.headings.get(b.level, self.sheet.defaults.heading)
         style = role_style(self.roles, stack, "heading", default)
         p = self.para(self.inlines(b.children), style, b.anchor)
         p._bookmark = (b.level, m.inline_text(b.children), b.anchor)
         return [p]
 
     def b_Para(self, b: m.Para, stack):
-        return [self.para(self.inlines(b.children), role_style(self.roles, stack, "para", "body"))]
+        return [self.para(self.inlines(b.children), role_style(self.roles, stack, "para", self.sheet.defaults.para))]
 
     def b_BlockQuote(self, b: m.BlockQuote, stack):
         return self.blocks(b.blocks, stack + ("quote",))
@@ -222,7 +226,7 @@ class _Writer:
     def _list(self, items, stack, start=None):
         from reportlab.platypus import ListFlowable, ListItem
 
-        style = role_style(self.roles, stack, "list_item", "list_item")
+        style = role_style(self.roles, stack, "list_item", self.sheet.defaults.list_item)
         flow_items = []
         for item in items:
             inner = []
@@ -233,7 +237,8 @@ class _Writer:
                     inner.extend(self.blocks((blk,), stack))
             flow_items.append(ListItem(inner))
         kw = dict(bulletFontName=F.LATIN, bulletFontSize=self.styles[style].fontSize,
-                  leftIndent=float(self.sheet.get("list_indent", 14)) + 4, bulletColor=self.colours["accent"])
+                  leftIndent=self.sheet.list_indent + self.sheet.bullets.gap,
+                  bulletColor=self.colours[self.sheet.bullets.colour])
         if start is None:
             return [ListFlowable(flow_items, bulletType="bullet", start="•", **kw)]
         return [ListFlowable(flow_items, bulletType="1", start=start, bulletFormat="%s.", **kw)]
@@ -247,16 +252,23 @@ class _Writer:
     def b_Div(self, b: m.Div, stack):
         from reportlab.platypus import HRFlowable, KeepTogether
 
-        if self.roles.get(b.role, {}).get("layout") == "columns" and b.blocks:
+        if role_layout(self.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
         inner = self.blocks(b.blocks, stack + (b.role,))
         if b.role == "quote":
-            return [_Bar(inner, self.colours["quote_bar"])]
-        if b.role == "finding" and not any(self.roles.get(r, {}).get("layout") == "columns" for r in stack):
+            bar = self.sheet.quote_bar
+            return [_Bar(inner, self.colours[bar.colour], bar.width, bar.gap)]
+        if b.role == "finding" and not any(role_layout(self.roles, r) == "columns" for r in stack):
             return [KeepTogether(inner)]  # (inside columns, the table splits rows itself)
-        if b.role == "title-block" and self.sheet.get("rule_after_title"):
-            return inner + [HRFlowable(width="100%", thickness=0.8, color=self.colours["rule"], spaceBefore=4, spaceAfter=6)]
+        if b.role == "title-block" and self.sheet.rule_after_title:
+            return inner + [self._rule(self.sheet.rules.title)]
         return inner
+
+    def _rule(self, look):
+        from reportlab.platypus import HRFlowable
+
+        return HRFlowable(width="100%", thickness=look.thickness, color=self.colours[look.colour],
+                          spaceBefore=look.space_before, spaceAfter=look.space_after)
 
     def _columns(self, b: m.Div, stack):
         """Child blocks side by side, in equal columns, with no ranking between them.
@@ -269,7 +281,8 @@ class _Writer:
         from reportlab.platypus import Table, TableStyle
 
         n = len(b.blocks)
-        gap = 10
+        look = self.sheet.columns
+        gap = look.gap
         width = (self.frame_width - gap * (n - 1)) / n
         saved = self.frame_width
         self.frame_width = width
@@ -281,15 +294,15 @@ class _Writer:
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), gap),
-            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ("LINEABOVE", (0, 0), (-1, 0), 0.5, self.colours["rule"]),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.5, self.colours["rule"]),
+            ("TOPPADDING", (0, 0), (-1, -1), look.padding_top), ("BOTTOMPADDING", (0, 0), (-1, -1), look.padding_bottom),
+            ("LINEABOVE", (0, 0), (-1, 0), look.rule_width, self.colours[look.rule_colour]),
+            ("LINEBELOW", (0, -1), (-1, -1), look.rule_width, self.colours[look.rule_colour]),
         ]))
         return [t]
 
     def _pieces(self, block, stack) -> list:
         """A block as a list of small flowables (divs and lists opened up), for one column."""
-        if isinstance(block, m.Div) and not (self.roles.get(block.role, {}).get("layout") == "columns"):
+        if isinstance(block, m.Div) and role_layout(self.roles, block.role) != "columns":
             if block.role == "quote":
                 return self.blocks((block,), stack)
             out = []
@@ -312,37 +325,37 @@ class _Writer:
         from reportlab.lib.units import mm
         from reportlab.platypus import KeepTogether
 
-        cs = self.sheet.get("chart", {})
-        size = float(cs.get("font_size", 8))
-        bar_h = float(cs.get("bar_height", 16))
-        label_w = float(cs.get("label_width_mm", 55)) * mm
+        cs = self.sheet.chart
+        size = cs.font_size
+        bar_h = cs.bar_height
+        label_w = cs.label_width_mm * mm
         n = max(1, len(b.values))
         width = self.frame_width
-        height = n * bar_h + size + 12
+        height = n * bar_h + size + cs.headroom
         d = Drawing(width, height)  # the title is in the caption below
         c = HorizontalBarChart()
-        c.x, c.y = label_w, 4
-        c.width, c.height = width - label_w - 40, n * bar_h
+        c.x, c.y = label_w, cs.plot_bottom
+        c.width, c.height = width - label_w - cs.value_room, n * bar_h
         c.data = [list(reversed(b.values))]
         c.categoryAxis.categoryNames = [clean_text(x) for x in reversed(b.labels)]
         c.categoryAxis.labels.fontName = F.CJK
         c.categoryAxis.labels.fontSize = size
         c.categoryAxis.labels.boxAnchor = "e"
-        c.categoryAxis.labels.dx = -4
+        c.categoryAxis.labels.dx = -cs.label_gap
         c.valueAxis.valueMin = 0
         c.valueAxis.visible = 0
         c.valueAxis.labels.fontName = F.CJK
-        c.bars[0].fillColor = self.colours[cs.get("bar_colour", "accent")]
+        c.bars[0].fillColor = self.colours[cs.bar_colour]
         c.bars[0].strokeColor = None
         c.barLabelFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
         c.barLabels.fontName = F.CJK
         c.barLabels.fontSize = size
         c.barLabels.boxAnchor = "w"
-        c.barLabels.dx = 3
+        c.barLabels.dx = cs.value_gap
         d.add(c)
-        d.add(String(width - 36, 4 + n * bar_h + 2, clean_text(b.unit)[:40], fontName=F.CJK, fontSize=size - 1,
-                     fillColor=self.colours["muted"], textAnchor="end"))
-        caption = self.para(self.inlines(b.caption), cs.get("caption_style", "meta"))
+        d.add(String(width - cs.unit_inset, cs.plot_bottom + n * bar_h + cs.unit_raise, clean_text(b.unit)[:cs.unit_max_chars],
+                     fontName=F.CJK, fontSize=size - cs.unit_size_step, fillColor=self.colours[cs.unit_colour], textAnchor="end"))
+        caption = self.para(self.inlines(b.caption), cs.caption_style)
         return [KeepTogether([d, caption])]
 
     def b_Toc(self, b: m.Toc, stack):
@@ -351,11 +364,13 @@ class _Writer:
 
         from reportlab.platypus import TableStyle
 
-        toc = TableOfContents(dotsMinLevel=0)
+        look = self.sheet.toc
+        pad = look.cell_padding
+        toc = TableOfContents(dotsMinLevel=look.dots_min_level)
         toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), F.LATIN), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                     ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
-        toc.levelStyles = [self.styles.get("toc1", self.styles["body"]), self.styles.get("toc2", self.styles["body"])]
+                                     ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                                     ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)])
+        toc.levelStyles = [self.styles[look.section_style], self.styles[look.subsection_style]]
         # Pre-fill the entries (page numbers unknown yet) so that the first pass already gives the
         # table its final size: the build then needs two passes instead of three.
         toc._entries = [(h.level - 2, self.runs(m.inline_text(h.children)), 0, h.anchor)
@@ -363,18 +378,17 @@ class _Writer:
         self.toc = toc
         out = []
         if b.title:
-            out.append(self.para(self.runs(b.title), "toc_title" if "toc_title" in self.styles else "h2"))
+            out.append(self.para(self.runs(b.title), look.title_style))
         return out + [toc]
 
     def b_Rule(self, b, stack):
-        from reportlab.platypus import HRFlowable
-
-        return [HRFlowable(width="100%", thickness=0.5, color=self.colours["rule"], spaceBefore=4, spaceAfter=4)]
+        return [self._rule(self.sheet.rules.thematic)]
 
     def b_Table(self, b: m.Table, stack):
         from reportlab.platypus import Table, TableStyle
 
-        st = "table"
+        look = self.sheet.table
+        st = look.style
         data = []
         if b.header:
             data.append([self.para(self.inlines(c, bold=True), st) for c in b.header])
@@ -383,20 +397,23 @@ class _Writer:
         # Column widths follow the display width of each column's longest text (capped).
         rows = ([b.header] if b.header else []) + list(b.rows)
         cols = max(len(r) for r in rows)
-        weights = [8 + min(36, max((_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=4))
+        weights = [look.column_weight_min + min(look.column_weight_cap, max(
+                   (_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=look.empty_column_weight))
                    for i in range(cols)]
         total = sum(weights)
         t = Table(data, repeatRows=1 if b.header else 0, colWidths=[self.frame_width * w / total for w in weights])
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
-            ("GRID", (0, 0), (-1, -1), 0.4, self.colours["rule"]),
+            ("GRID", (0, 0), (-1, -1), look.grid_width, self.colours[look.grid_colour]),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), look.padding.left), ("RIGHTPADDING", (0, 0), (-1, -1), look.padding.right),
+            ("TOPPADDING", (0, 0), (-1, -1), look.padding.top), ("BOTTOMPADDING", (0, 0), (-1, -1), look.padding.bottom),
         ]))
         return [t]
 
     def b_References(self, b: m.References, stack):
         anchor = b.kind == "references"
-        style = role_style(self.roles, stack, "reference", "reference")
+        style = role_style(self.roles, stack, "reference", self.sheet.defaults.reference)
         return [self.para(f"[{e.number}] " + self.inlines(e.children), style, f"ref-{e.number}" if anchor else None)
                 for e in b.entries]
 
@@ -455,16 +472,17 @@ class _Writer:
         canv.saveState()
         w, h = doc.pagesize
         lm, rm = doc.leftMargin, doc.rightMargin
-        mark = self.styles["marking"]
-        fur = self.styles["furniture"]
+        look = self.sheet.furniture
+        mark = self.styles[look.marking_style]
+        fur = self.styles[look.text_style]
         canv.setFillColor(mark.textColor)
         canv.setFont(f"{F.LATIN}-bold" if mark.bold else F.LATIN, mark.fontSize)
-        top_y = h - doc.topMargin + 10
-        bottom_y = doc.bottomMargin - 18
+        top_y = h - doc.topMargin + look.header_above_frame
+        bottom_y = doc.bottomMargin - look.footer_below_frame
         canv.drawRightString(w - rm, top_y, self.doc.meta.tlp)
         canv.drawRightString(w - rm, bottom_y, self.doc.meta.tlp)
         canv.setFillColor(fur.textColor)
-        self._draw_runs(canv, lm, top_y, self.doc.meta.title, fur.fontSize, max_width=w - lm - rm - 120)
+        self._draw_runs(canv, lm, top_y, self.doc.meta.title, fur.fontSize, max_width=w - lm - rm - look.title_reserve)
         page = canv.getPageNumber()
         self.last_page = max(self.last_page, page)
         # "Page X of Y": Y is a form XObject defined once the page count is known (see build),
@@ -476,10 +494,10 @@ class _Writer:
         canv.doForm(_TOTAL_FORM)
         canv.restoreState()
         self.page_tail = after
-        canv.setStrokeColor(self.colours["rule"])
-        canv.setLineWidth(0.5)
-        canv.line(lm, top_y - 4, w - rm, top_y - 4)
-        canv.line(lm, bottom_y + 13, w - rm, bottom_y + 13)
+        canv.setStrokeColor(self.colours[look.rule_colour])
+        canv.setLineWidth(look.rule_width)
+        canv.line(lm, top_y - look.header_rule_below, w - rm, top_y - look.header_rule_below)
+        canv.line(lm, bottom_y + look.footer_rule_above, w - rm, bottom_y + look.footer_rule_above)
         canv.restoreState()
 
     def _draw_runs(self, canv, x, y, text, size, max_width=None):
@@ -498,15 +516,14 @@ class _Writer:
     # ---- build --------------------------------------------------------------------------
     def build(self) -> bytes:
         from reportlab.lib.pagesizes import A4, LETTER
-        from reportlab.lib.units import mm
         from reportlab.pdfgen import canvas as canvas_mod
         from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
         F.check(self.texts(), self.fs)
-        pg = self.sheet["page"]
-        size = {"A4": A4, "LETTER": LETTER}[str(pg.get("size", "A4")).upper()]
-        margins = dict(topMargin=pg["margin_top_mm"] * mm, bottomMargin=pg["margin_bottom_mm"] * mm,
-                       leftMargin=pg["margin_left_mm"] * mm, rightMargin=pg["margin_right_mm"] * mm)
+        pg = self.sheet.page
+        size = {"A4": A4, "LETTER": LETTER}[pg.size.upper()]
+        top, bottom, left, right = pg.margins_pt
+        margins = dict(topMargin=top, bottomMargin=bottom, leftMargin=left, rightMargin=right)
         self.frame_width = size[0] - margins["leftMargin"] - margins["rightMargin"]
         meta = self.doc.meta
         writer = self
@@ -527,7 +544,7 @@ class _Writer:
                     if writer.toc is not None and 2 <= level <= 3:
                         self.notify("TOCEntry", (level - 2, writer.runs(title), self.page, key))
 
-        fur = self.styles["furniture"]
+        fur = self.styles[self.sheet.furniture.text_style]
 
         provenance = meta.provenance()
 
@@ -557,7 +574,7 @@ class _Writer:
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
-        story = _tables_may_follow_headings(self.blocks(self.doc.blocks))
+        story = _tables_may_follow_headings(self.blocks(self.doc.blocks), self.sheet.table)
         if self.toc is not None:
             d.multiBuild(story, canvasmaker=Canvas, maxPasses=6)
         else:
@@ -615,10 +632,10 @@ def _add_info(canv, extra: dict[str, str]) -> None:
     info.__class__ = Info
 
 
-def _tables_may_follow_headings(story: list) -> list:
+def _tables_may_follow_headings(story: list, look) -> list:
     """A heading kept with a long table would push the whole table to the next page and leave
-    a blank one. Before such a heading, break the page only if little room is left, and let the
-    table start right under it."""
+    a blank one. Before such a heading, break the page only if little room is left (`look`: the
+    style sheet's `table`), and let the table start right under it."""
     from reportlab.platypus import CondPageBreak, Table
 
     out = []
@@ -628,7 +645,7 @@ def _tables_may_follow_headings(story: list) -> list:
         if isinstance(nxt, Table) and getattr(style, "keepWithNext", 0):
             f.keepWithNext = 0
             f.style = style.clone(style.name + "-free", keepWithNext=0)
-            out.append(CondPageBreak(style.leading * 2 + 60))
+            out.append(CondPageBreak(style.leading * look.room_after_heading_lines + look.room_after_heading))
         out.append(f)
     return out
 
