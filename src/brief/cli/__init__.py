@@ -178,17 +178,33 @@ def locate(
     """Print the locator (para, start, end) of a quote in a source's body, for a new finding."""
 
     def go():
+        from brief.corpus.quotes import explain_miss
         from brief.errors import InputError, Problem
 
         project = load(strict=False)
         if source not in project.sources:
-            raise InputError(Problem(None, None, f"unknown source '{source}'", "see `brief sources`"))
-        hits = [(n, p.index(quote)) for n, p in enumerate(project.sources[source].paragraphs, 1) if quote in p]
+            import difflib
+
+            close = difflib.get_close_matches(source, list(project.sources), n=1)
+            raise InputError(Problem(f"seeds/{source}", None, f"unknown source '{source}'",
+                                     f"did you mean '{close[0]}'? (see `brief sources`)" if close else "see `brief sources`"))
+        if not quote:
+            raise InputError(Problem(None, None, "empty quote", "give the verbatim text to locate"))
+        paragraphs = project.sources[source].paragraphs
+        hits = [(n, start) for n, p in enumerate(paragraphs, 1) for start in _occurrences(p, quote)]
         if not hits:
-            raise InputError(Problem(f"seeds/{source}/body.txt", None, "quote not found in the body",
-                                     "copy it verbatim from one line of body.txt"))
+            para, near = explain_miss(paragraphs, quote)
+            verbatim = "copy it verbatim from one line of body.txt"
+            raise InputError(Problem(f"seeds/{source}/body.txt", para, "quote not found in the body",
+                                     f"{near}; {verbatim}" if near else verbatim))
         for n, start in hits:
             typer.echo(f"locator: {{para: {n}, start: {start}, end: {start + len(quote)}}}")
+
+    def _occurrences(text: str, needle: str):
+        i = text.find(needle)
+        while i != -1:
+            yield i
+            i = text.find(needle, i + 1)
 
     run(go)
 

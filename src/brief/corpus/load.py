@@ -290,13 +290,18 @@ def _load_findings(project: Project, folder: Path) -> None:
 
 
 def _check_quote(entry: SourceEntry, f: Finding, shown: str, item: Any) -> list[Problem]:
-    """The quote stands verbatim in the body, exactly at its locator."""
+    """The quote stands verbatim in the body, exactly at its locator. A quote that is not there
+    is reported with the nearest passage and each difference (never corrected)."""
     line = item.lines.get("quote", item.line)
     paras = entry.paragraphs
     hits = [(n, p.index(f.quote)) for n, p in enumerate(paras, 1) if f.quote in p]
     if not hits:
+        from brief.corpus.quotes import explain
+
+        near = explain(paras, f.quote)
+        verbatim = "a quote must be copied verbatim from one line of the source's body.txt"
         return [Problem(shown, line, f"finding '{f.id}': quote not found in source '{entry.source.id}'",
-                        "a quote must be copied verbatim from one line of the source's body.txt")]
+                        f"{near}; {verbatim}" if near else verbatim)]
     loc = f.locator
     if loc.para <= len(paras) and paras[loc.para - 1][loc.start:loc.end] == f.quote:
         return []
