@@ -268,6 +268,7 @@ def watch(
 
 
 from brief.cli import distribute as _distribute  # noqa: E402,F401  (adds `brief distribute`)
+from brief.cli import ingest as _ingest  # noqa: E402,F401  (adds ingest)
 from brief.cli import corpus as _corpus  # noqa: E402,F401  (adds finding and search)
 
 
