@@ -82,7 +82,8 @@ def test_locate_unknown_quote_fails_cleanly(run_brief, project_root, corpus):
 
 SCHEMA_FILES = {"source": "seeds/*/source.yaml", "findings": "seeds/*/findings.yaml",
                 "topic": "briefs/*.yaml", "stances": "seeds/stances.yaml", "config": "brief.yaml",
-                "stakeholders": "briefs/stakeholders*.yaml"}
+                "stakeholders": "briefs/stakeholders*.yaml",
+                "pdf-style": "templates/styles/pdf.yaml", "docx-style": "templates/styles/docx.yaml"}
 
 
 def files_of_kind(kind: str, root: Path = FIXTURE_PROJECT) -> list[Path]:
@@ -90,6 +91,8 @@ def files_of_kind(kind: str, root: Path = FIXTURE_PROJECT) -> list[Path]:
     The fixture project's stakeholder list is the one the distribute tests use."""
     if kind == "stakeholders" and root == FIXTURE_PROJECT:
         return [FIXTURES / "distribute_stakeholders.yaml"]
+    if kind.endswith("-style"):
+        root = ROOT  # the styles are part of the product (templates/), not of a fixture project
     return sorted(p for p in root.glob(SCHEMA_FILES[kind])
                   if kind == "stakeholders" or not p.name.startswith("stakeholders"))
 

@@ -227,7 +227,11 @@ def test_message_carries_tlp_bottom_line_and_the_copy(full):
         rid = next(k for k, v in ADDRESS.items() if v == to[0])
         row = manifest[f"{rid}/{att.get_filename()}"]
         assert hashlib.sha256(data).hexdigest() == row["sha256"]
-        assert msg["Message-ID"].startswith(f"<{row['sha256'][:32]}.{rid}@example.org")
+        # The Message-ID names what the recipient receives, whatever the bytes of the copy.
+        from brief.distribute.mail import message_id
+
+        key = (rid, TOPIC, row["language"], row["format"], row["brief_sha256"])
+        assert msg["Message-ID"] == message_id(key, "Analysis Unit <briefs@example.org>")
 
 
 def test_tlp_refusal_is_named_in_the_report(full):
@@ -313,7 +317,8 @@ def test_ledger_command_lists_the_messages(full):
 
 def test_killed_mid_run_then_resume_sends_each_message_once(smtp, project_root, tmp_path):
     """SIGKILL when the third message's DATA arrives: two messages were accepted and recorded; the
-    rerun sends the other two (the third again, under the same Message-ID), and none twice."""
+    third was with the server, so the rerun reports it as possibly sent and sends only the fourth;
+    with --resend-uncertain it goes out too (under the same Message-ID), and none twice."""
     out = tmp_path / "out"
     env = smtp_env(smtp.port)
     n0 = len(smtp.messages)
@@ -333,9 +338,13 @@ def test_killed_mid_run_then_resume_sends_each_message_once(smtp, project_root, 
     assert sum(x["status"] == "sent" for x in rows) == 2
     assert [x["status"] for x in rows if x["status"] != "sent"] == ["sending"]  # the one in flight
     r = distribute(project_root, "--list", LIST, *BASE, "--out", out, "--send", env=env)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "messages: 1 sent, 2 already sent, 0 failed, 1 may have been sent" in r.stdout
+    assert "may have been sent:" in r.stdout and "--resend-uncertain" in r.stderr
+    assert len(smtp.messages) - n0 == 3
+    r = distribute(project_root, "--list", LIST, *BASE, "--out", out, "--send", "--resend-uncertain", env=env)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "messages: 2 sent, 2 already sent, 0 failed" in r.stdout
-    assert "was being sent when an earlier run stopped" in r.stdout
+    assert "messages: 1 sent, 3 already sent, 0 failed" in r.stdout
     ids = [m["Message-ID"] for _, m in smtp.since(n0)]
     assert len(ids) == len(set(ids)) == len(COPIES)
     assert {(x["recipient"], x["file"]) for x in ledger_rows(out) if x["status"] == "sent"} == COPIES
@@ -398,30 +407,24 @@ def test_changed_brief_is_sent_again(smtp, sample_project, tmp_path):
 
 
 def test_unchanged_brief_keeps_its_date_and_hash_on_a_later_day(project_root, tmp_path, monkeypatch):
+    """The run's day is a value (Request.today): a second run on a later day rebuilds the
+    unchanged brief with the date of the first, byte for byte."""
     import datetime
 
-    from brief import compose
     from brief.corpus.load import load_project
-    from brief.distribute.run import Request, prepare
-
-    def day(n):
-        def build_date():
-            epoch = os.environ.get("SOURCE_DATE_EPOCH")
-            if epoch:
-                return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
-            return datetime.date(2030, 1, n)
-        return build_date
+    from brief.distribute.run import DistributionLock, Request, prepare
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     out = tmp_path / "out"
     one = tmp_path / "one.yaml"
     text = LIST.read_text(encoding="utf-8")
     one.write_text(text[: text.index("  - id: bo")], encoding="utf-8")  # ana only (encrypted)
-    req = Request(one, out, topic=TOPIC)
-    monkeypatch.setattr(compose, "build_date", day(1))
-    first = prepare(load_project(project_root, templates=False), req, echo=lambda s: None)
-    monkeypatch.setattr(compose, "build_date", day(2))
-    second = prepare(load_project(project_root, templates=False), req, echo=lambda s: None)
+    runs = []
+    for day in (1, 2):
+        req = Request(one, out, topic=TOPIC, today=datetime.date(2030, 1, day))
+        with DistributionLock(out) as lock:
+            runs.append(prepare(load_project(project_root), req, lock, echo=lambda s: None))
+    first, second = runs
     assert [c.status for c in second.copies] == ["unchanged"]
     assert second.copies[0].sha256 == first.copies[0].sha256
     assert second.copies[0].brief.date == "2030-01-01"
@@ -431,7 +434,7 @@ def test_unchanged_brief_keeps_its_date_and_hash_on_a_later_day(project_root, tm
 def test_failure_while_marking_leaves_nothing_behind(project_root, tmp_path, monkeypatch):
     from brief.corpus.load import load_project
     from brief.distribute import crypt
-    from brief.distribute.run import Request, prepare
+    from brief.distribute.run import DistributionLock, Request, prepare
     from brief.errors import OutputError
 
     def boom(pdf, password):
@@ -440,7 +443,8 @@ def test_failure_while_marking_leaves_nothing_behind(project_root, tmp_path, mon
     monkeypatch.setattr(crypt, "encrypt_pdf", boom)
     out = tmp_path / "out"
     with pytest.raises(OutputError):
-        prepare(load_project(project_root, templates=False), Request(LIST, out, topic=TOPIC), echo=lambda s: None)
+        with DistributionLock(out) as lock:
+            prepare(load_project(project_root), Request(LIST, out, topic=TOPIC), lock, echo=lambda s: None)
     assert not out.exists()
 
 
@@ -538,7 +542,7 @@ def test_output_dir_in_the_way_names_the_recipient(project_root, tmp_path):
     line = line_containing(LIST, "- id: bo")
     assert f"recipient 'bo' ({LIST}:{line})" in text, text
     assert "is a file" in text
-    assert files_under(out) == [out / "bo"]
+    assert files_under(out) == [out / ".distribute.lock", out / "bo"]  # (and the empty lock file a run takes)
 
 
 def test_unwritable_output_dir(project_root, tmp_path):

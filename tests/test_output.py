@@ -183,12 +183,13 @@ def test_no_pdf_line_ends_with_an_opening_quote(pdf_text, topic, lang):
 def _writer_pdf(tmp_path, blocks, lang="en"):
     """A PDF of model blocks, written by the PDF writer with the repo's styles."""
     from brief import model as m
+    from brief.writers import options_for
     from brief.writers.pdf import write
 
-    meta = m.Meta(title="Probe", subtitle="Probe", lang=lang, tlp="TLP:CLEAR", topic="probe", date="1 January 2024")
+    meta = m.Meta(title="Probe", subtitle="Probe", lang=lang, tlp="TLP:CLEAR", topic="probe", date="2024-01-01")
     doc = m.Document(meta, (m.Heading(1, (m.Str("Probe"),), "probe"), *blocks))
     path = tmp_path / f"probe-{len(list(tmp_path.iterdir()))}.pdf"
-    path.write_bytes(write(doc, ROOT))
+    path.write_bytes(write(doc, options_for("pdf", ROOT, lang)))
     return path
 
 
@@ -492,7 +493,9 @@ def test_reproducible_with_source_date_epoch(twice, fmt):
 
 # ---- injection: data never becomes markup ---------------------------------------------------
 
-PAYLOAD = "# heading [x](javascript:alert(1)) <b>bold</b> <img src=/etc/passwd> R&D {{ 7*7 }} \x07 😀 𠀀"
+PAYLOAD = "# heading [x](javascript:alert(1)) <b>bold</b> <img src=/etc/passwd> R&D {{ 7*7 }} 😀 𠀀"
+# Control characters never reach a writer: the corpus refuses them when it loads.
+CONTROL_PAYLOAD = "a claim with a bell \x07 and an escape \x1b[31m in it"
 MAYBE_UNDRAWABLE = "😀𠀀"  # characters the configured PDF fonts may not draw
 LITERALS = ("# heading", "[x](javascript:alert(1))", "<b>bold</b>", "<img src=/etc/passwd>", "R&D", "{{ 7*7 }}")
 TITLE_SUFFIX = " *stars* & <i>"
@@ -604,8 +607,12 @@ def test_injection_pdf_shows_markup_literally(drawable_run):
     assert pdf_count(text, without_controls(drawable_run["claim"])) >= 1
 
 
-def test_injection_pdf_drops_control_characters(drawable_run):
-    assert "\x07" not in drawable_run["text"]
+def test_injection_control_characters_are_refused_at_their_line(run_brief, tmp_path):
+    project = make_injection_project(tmp_path / "project", CONTROL_PAYLOAD)
+    r = run_brief("--project", project, "generate", "--topic", ZH_TOPIC, "--out", tmp_path / "out")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"seeds/{PROBE_SOURCE}/findings.yaml:" in r.stderr and "control character U+0007" in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_injection_pdf_shows_quote_markup_literally(drawable_run):

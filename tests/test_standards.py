@@ -537,7 +537,7 @@ def _source_model(sid: str):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_csl_json_passes_names_as_literals(lang):
     from brief.cite import csl_json, validate_csl
-    from brief.compose import load_strings
+    from brief.i18n import load_strings
 
     item = csl_json(_source_model(CINFOSEC), lang, load_strings(ROOT, lang))
     assert item["author"] == [{"literal": "崔传刚"}]
@@ -549,7 +549,7 @@ def test_csl_json_passes_names_as_literals(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_csl_json_of_every_source_is_valid(corpus, lang):
     from brief.cite import csl_json, validate_csl
-    from brief.compose import load_strings
+    from brief.i18n import load_strings
 
     t = load_strings(ROOT, lang)
     for sid, s in corpus.sources.items():

@@ -121,7 +121,7 @@ def _warm_pdf(root: Path) -> None:
         from brief.writers import pdf  # noqa: F401  (the import is the point)
         from brief.writers.styles import pdf_style
 
-        fonts.load(pdf_style(root)["fonts"])
+        fonts.load(pdf_style(root).fonts)
     except BriefError:
         pass  # the real build reports it
 

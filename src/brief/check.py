@@ -44,8 +44,11 @@ def preflight(project: Project, topic_ids: list[str], *, lang: str | None = None
 
 
 def check_project(project: Project, today: datetime.date) -> list[Problem]:
-    """Everything `brief check` reports: load problems, topics, templates (one report each)."""
-    problems = list(project.problems) + check_templates(project, today)
+    """Everything `brief check` reports: load problems, style files, topics, templates (one
+    report each)."""
+    from brief.writers.styles import check_styles
+
+    problems = list(project.problems) + check_styles(project.root) + check_templates(project, today)
     seen, unique = set(), []
     for p in problems:
         key = (p.path, p.line, p.message.split(" (topic ")[0])

@@ -168,7 +168,9 @@ class DistributionLock:
             raise OutputError(Problem(str(self.out_dir), None, f"cannot create output directory: {e.strerror}",
                                       "choose another directory with --out DIR")) from None
         try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # A POSIX record lock: unlike flock(), a forked child (the PDF writer's worker) does not
+            # inherit it, so the lock ends with this run, never later with a worker.
+            fcntl.lockf(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.fh.close()
             self.fh = None

@@ -357,10 +357,6 @@ class PdfStyle(Strict):
         """The #RRGGBB of a palette colour."""
         return self.colours[name]
 
-    def __getitem__(self, key: str):
-        # Item access (`sheet["fonts"]`) as well as attributes, for callers written against the dict.
-        return getattr(self, key)
-
 
 # ---- docx.yaml --------------------------------------------------------------------------------
 
