@@ -8,7 +8,8 @@ its own `path:line` until it is filled in.
 The file's comments and layout are kept: the new entry is inserted as text after the last line
 of the last finding (located with the YAML parser's marks), and nothing else changes. Before
 anything is written, the new file is parsed again and must hold exactly the old findings plus the
-new one; it is then written all or nothing (`brief.build.write_atomic`).
+new one; it is then written all or nothing, by the writer the caller passes
+(`brief.build.write_atomic`: the corpus layer does not import the build stage).
 
 A quote that is not verbatim in the body is refused with the nearest passage and the exact
 differences (brief.corpus.quotes); it is never "fixed".
@@ -20,6 +21,7 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,14 +49,16 @@ class Added:
     overlaps: list[str] = field(default_factory=list)             # findings quoting an overlapping span
 
 
-def add_finding(project: Any, source_id: str, quote: str, *, kind: str | None = None, topics: tuple[str, ...] = (),
-                finding_id: str | None = None, para: int | None = None) -> Added:
+def add_finding(project: Any, source_id: str, quote: str, *, write: Callable[[Path, bytes], None],
+                kind: str | None = None, topics: tuple[str, ...] = (), finding_id: str | None = None,
+                para: int | None = None) -> Added:
     """Append a finding skeleton quoting `quote` to seeds/<source_id>/findings.yaml.
 
-    `project` is a loaded Project (problems elsewhere do not matter). `para` picks the paragraph
-    when the quote occurs in several. Raises InputError, writing nothing, for an unknown source,
-    an empty quote or one that is not verbatim in the body, a bad kind, topic or id."""
-    from brief.build import write_atomic
+    `project` is a loaded Project (problems elsewhere do not matter). `write(path, data)` writes
+    the file all or nothing (the CLI passes `brief.build.write_atomic`; the corpus layer does not
+    import the build stage). `para` picks the paragraph when the quote occurs in several. Raises
+    InputError, writing nothing, for an unknown source, an empty quote or one that is not verbatim
+    in the body, a bad kind, topic or id."""
     from brief.corpus.quotes import explain_miss
     from brief.corpus.schema import ID_RE, QUOTE_MAX
 
@@ -113,7 +117,7 @@ def add_finding(project: Any, source_id: str, quote: str, *, kind: str | None = 
     item = _skeleton(finding_id, kind, topics, quote, n, start, end)
     new_text, line = _insert(text, shown, source_id, item)
     _verify(text, new_text, shown, item)
-    write_atomic(path, new_text.encode("utf-8"))
+    write(path, new_text.encode("utf-8"))
     to_fill = (["kind"] if kind is None else []) + (["topics"] if not topics else []) + ["claim.en", "claim.zh", "credibility"]
     if kind == "figure":
         to_fill += ["figures.0.value", "figures.0.unit", "figures.0.entity"]
