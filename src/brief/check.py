@@ -172,6 +172,8 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
                     else:
                         problems.append(Problem(shown, line, f"{field}[{i + 1}] cites '{fid}', which this topic does not select",
                                                 "cite a selected finding, or add it with select.include"))
+            if project.incomplete and any(f not in project.findings for f in sentence.cites):
+                continue  # a cited finding's file did not load: its quote cannot be read
             quotes = " ".join(project.findings[f].finding.quote for f in sentence.cites if f in project.findings)
             for lang in ("en", "zh"):
                 miss = missing_numbers(getattr(sentence, lang), quotes)
