@@ -38,11 +38,10 @@ def finding_add(
     fields to fill in (`brief check` lists them until they are)."""
 
     def go():
-        from brief.build import write_atomic
         from brief.corpus.edit import add_finding
 
         project = load(strict=False)
-        added = add_finding(project, source, quote, write=write_atomic, kind=kind, topics=tuple(dict.fromkeys(topic)),
+        added = add_finding(project, source, quote, kind=kind, topics=tuple(dict.fromkeys(topic)),
                             finding_id=finding_id, para=para)
         verb = "created" if added.created else "added to"
         typer.echo(f"{verb} {added.shown}:{added.line}: finding '{added.id}'")

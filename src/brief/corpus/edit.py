@@ -8,8 +8,7 @@ its own `path:line` until it is filled in.
 The file's comments and layout are kept: the new entry is inserted as text after the last line
 of the last finding (located with the YAML parser's marks), and nothing else changes. Before
 anything is written, the new file is parsed again and must hold exactly the old findings plus the
-new one; it is then written all or nothing, by the writer the caller passes
-(`brief.build.write_atomic`: the corpus layer does not import the build stage).
+new one; it is then written all or nothing (brief.outputs.write_atomic).
 
 A quote that is not verbatim in the body is refused with the nearest passage and the exact
 differences (brief.corpus.quotes); it is never "fixed".
@@ -21,7 +20,6 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,14 +47,13 @@ class Added:
     overlaps: list[str] = field(default_factory=list)             # findings quoting an overlapping span
 
 
-def add_finding(project: Any, source_id: str, quote: str, *, write: Callable[[Path, bytes], None],
+def add_finding(project: Any, source_id: str, quote: str, *,
                 kind: str | None = None, topics: tuple[str, ...] = (), finding_id: str | None = None,
                 para: int | None = None) -> Added:
     """Append a finding skeleton quoting `quote` to seeds/<source_id>/findings.yaml.
 
-    `project` is a loaded Project (problems elsewhere do not matter). `write(path, data)` writes
-    the file all or nothing (the CLI passes `brief.build.write_atomic`; the corpus layer does not
-    import the build stage). `para` picks the paragraph when the quote occurs in several. Raises
+    `project` is a loaded Project (problems elsewhere do not matter). The file is written all or
+    nothing. `para` picks the paragraph when the quote occurs in several. Raises
     InputError, writing nothing, for an unknown source, an empty quote or one that is not verbatim
     in the body, a bad kind, topic or id."""
     from brief.corpus.quotes import explain_miss
@@ -117,7 +114,9 @@ def add_finding(project: Any, source_id: str, quote: str, *, write: Callable[[Pa
     item = _skeleton(finding_id, kind, topics, quote, n, start, end)
     new_text, line = _insert(text, shown, source_id, item)
     _verify(text, new_text, shown, item)
-    write(path, new_text.encode("utf-8"))
+    from brief.outputs import write_atomic
+
+    write_atomic(path, new_text.encode("utf-8"))
     to_fill = (["kind"] if kind is None else []) + (["topics"] if not topics else []) + ["claim.en", "claim.zh", "credibility"]
     if kind == "figure":
         to_fill += ["figures.0.value", "figures.0.unit", "figures.0.entity"]

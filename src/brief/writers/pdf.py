@@ -250,7 +250,7 @@ class _Writer:
         return self._list(b.items, stack, b.start)
 
     def b_Div(self, b: m.Div, stack):
-        from reportlab.platypus import HRFlowable, KeepTogether
+        from reportlab.platypus import KeepTogether
 
         if role_layout(self.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
