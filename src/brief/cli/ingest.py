@@ -2,8 +2,8 @@
 the analyst must fill in.
 
 The work is done by `brief.corpus.ingest` (imported inside the command, with its extractors, so
-that `brief --help` stays instant); the files are written all or none by the build's atomic
-writer. Exit codes: 0 written; 1 bad input (nothing written).
+that `brief --help` stays instant); the files are written all or none (brief.outputs.write_set).
+Exit codes: 0 written; 1 bad input (nothing written).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def ingest(
                 echo(f"would write {shown(path)}")
             echo("dry run: nothing written")
             return
-        from brief.build import write_set
+        from brief.outputs import write_set
 
         write_set([(path, data, 0o644) for path, data in files])
         for path, _ in files:
