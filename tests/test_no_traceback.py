@@ -226,3 +226,44 @@ def test_a_bug_is_one_line_and_a_non_zero_exit(project, monkeypatch):
     assert r.exit_code == 70
     assert "internal error: TypeError: simulated bug" in r.output and "template" not in r.output.split("hint")[0]
     assert not (project / "out").exists()
+
+
+# ---- style data and fonts ------------------------------------------------------------------------
+
+
+def test_a_font_given_as_a_path_is_used_or_reported(project):
+    import glob
+
+    path = project / "templates" / "styles" / "pdf.yaml"
+    text = path.read_text(encoding="utf-8")
+    regular = re.search(r"^    regular: (\S+)$", text, re.M).group(1)
+    found = sorted(glob.glob(f"/usr/share/fonts/**/{regular}", recursive=True))
+    assert found, regular
+    path.write_text(text.replace(f"    regular: {regular}\n", f"    regular: {found[0]}\n", 1), encoding="utf-8")
+    code, text_ = check(project)
+    assert code == 0, text_
+    code, text_ = generate(project)
+    assert code == 0, text_
+    path.write_text(text.replace(f"    regular: {regular}\n", "    regular: /no/such/font.ttf\n", 1), encoding="utf-8")
+    code, text_ = check(project)
+    assert code == 1 and "font file '/no/such/font.ttf' not found" in text_
+
+
+def test_a_broken_reference_docx_is_caught_by_check(project):
+    (project / "templates" / "styles" / "reference.docx").write_bytes(b"not a zip")
+    code, text = check(project)
+    assert code == 1 and "templates/styles/reference.docx" in text and "cannot read reference.docx" in text
+    code, text = generate(project, "--format", "docx")
+    assert code == 1 and "reference.docx" in text
+
+
+def test_a_character_no_font_draws_is_caught_by_check_where_it_stands(project):
+    """Only what a brief shows must be drawable: here a topic's title, shown by every template."""
+    path = a_topic(project)
+    set_yaml_line(path, r"^  en: ", '  en: "\U00013000 A title"')
+    code, text = check(project)
+    assert code == 1, text
+    assert re.search(rf"{re.escape(rel(project, path))}:\d+: title.en: no configured font can draw", text), text
+    assert "U+13000" in text
+    code, text = generate(project)
+    assert code == 1 and "U+13000" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 
 from brief.cite import load_style
 from brief.corpus.load import Project, TopicEntry
@@ -75,6 +76,7 @@ def check_templates(project: Project, today: datetime.date) -> list[Problem]:
         except TemplateError as e:
             problems.extend(e.problems)
     langs = i18n.languages(root)
+    glyphs = _glyph_check(project)
     for entry in project.topics.values():
         selection = select(project, entry)
         topic_problems = check_topic(project, entry, selection)
@@ -87,13 +89,49 @@ def check_templates(project: Project, today: datetime.date) -> list[Problem]:
         for name in compiled:
             for lang in langs:
                 try:
-                    document.compose(project, selection, lang, name, None, today)
+                    _, blocks = document.compose(project, selection, lang, name, None, today)
+                    if glyphs is not None:
+                        glyphs(entry, lang, blocks)
                 except BriefError as e:  # a template error, or data the template cannot show
                     for p in e.problems:
                         if isinstance(e, TemplateError):
                             p.message += f" (topic {entry.topic.id}, {lang})"
                     problems.extend(e.problems)
     return problems
+
+
+def _glyph_check(project: Project):
+    """A check that every character of a composed brief can be drawn by the PDF fonts, as the
+    PDF writer will require; None when the style data cannot be loaded (reported elsewhere)."""
+    from brief import fonts, i18n
+    from brief import model as m
+    from brief.writers.styles import pdf_style
+
+    try:
+        fs = fonts.load(pdf_style(project.root).fonts)
+    except BriefError:
+        return None
+
+    def check(entry: TopicEntry, lang: str, blocks) -> None:
+        t = entry.topic
+        meta = m.Meta(title=i18n.pick(t.title, lang), subtitle=i18n.pick(t.question, lang), lang=lang, tlp=t.tlp,
+                      topic=t.id, date="")
+        try:
+            fonts.check(m.labelled_texts(m.Document(meta, blocks)), fs)
+        except BriefError as e:  # point at the finding's file and line where the text is a finding's
+            for p in e.problems:
+                found = re.search(r"finding ([a-z0-9-]+)", p.path or "")
+                fe = project.findings.get(found.group(1)) if found else None
+                if fe is not None:
+                    p.message = f"finding '{fe.finding.id}': {p.message} (in brief '{t.id}', {lang})"
+                    p.path, p.line = fe.loc.path, fe.loc.line
+                elif (p.path or "").endswith(("): title", "): question")):
+                    field = "title" if p.path.endswith("title") else "question"
+                    p.message = f"{field}.{lang}: {p.message}"
+                    p.path, p.line = entry.loc.path, entry.data.lines.get(field)
+            raise
+
+    return check
 
 
 def _check_charts(project: Project, entry: TopicEntry, selected: set[str]) -> list[Problem]:

@@ -29,7 +29,14 @@ _FONTS: dict[str, FontSet] = {}
 
 
 def find_font(name: str, dirs: list[str], package: str, config: str = "templates/styles/pdf.yaml") -> str:
-    """The path of a font file found under `dirs`; a missing one names its Debian package."""
+    """The path of a font file: a file name found under `dirs`, or a path to the file itself (an
+    absolute path, or one with a directory part); a missing one names its Debian package."""
+    if Path(name).is_absolute() or len(Path(name).parts) > 1:
+        if Path(name).is_file():
+            return str(Path(name))
+        raise FontError(Problem(config, None, f"font file '{name}' not found",
+                                f"install the Debian package {package} (sudo apt-get install {package}), "
+                                f"or give the path of a TrueType font you have"))
     for d in dirs:
         for p in sorted(Path(d).rglob(name)) if Path(d).is_dir() else ():
             return str(p)

@@ -310,6 +310,57 @@ def inlines_of(blocks: tuple[Block, ...]):
                 yield b, e.children
 
 
+def labelled_texts(doc: Document) -> list[tuple[str, str]]:
+    """Every text of the document, each labelled with the finding or section it belongs to, so
+    that a problem with a character (a glyph no font has) can say where it stands."""
+    out: list[tuple[str, str]] = [("title", doc.meta.title), ("question", doc.meta.subtitle)]
+
+    def inl(nodes):
+        for n in nodes:
+            if isinstance(n, (Str, Code)):
+                yield n.text
+            elif isinstance(n, (Emph, Strong, Link)):
+                yield from inl(n.children)
+
+    def first_cite(nodes) -> str | None:
+        for blk in walk(nodes):
+            if isinstance(blk, Para):
+                for n in blk.children:
+                    if isinstance(n, Cite):
+                        return ", ".join(n.keys)
+        return None
+
+    def visit(nodes, label):
+        for blk in nodes:
+            if isinstance(blk, Heading):
+                label = f"section '{inline_text(blk.children)}'"
+                out.append((label, "".join(inl(blk.children))))
+            elif isinstance(blk, Div):
+                sub = label
+                if blk.role == "finding":
+                    keys = first_cite(blk.blocks)
+                    sub = f"finding {keys}" if keys else label
+                visit(blk.blocks, sub)
+            elif isinstance(blk, BlockQuote):
+                visit(blk.blocks, label)
+            elif isinstance(blk, Para):
+                out.append((label, "".join(inl(blk.children))))
+            elif isinstance(blk, (BulletList, OrderedList)):
+                for item in blk.items:
+                    visit(item, label)
+            elif isinstance(blk, Table):
+                for cell in (*blk.header, *(c for r in blk.rows for c in r)):
+                    out.append((label, "".join(inl(cell))))
+            elif isinstance(blk, Chart):
+                out.append((f"chart '{blk.id}'", " ".join((blk.title, blk.unit, *blk.labels))))
+                out.append((f"chart '{blk.id}'", "".join(inl(blk.caption))))
+            elif isinstance(blk, References):
+                for e in blk.entries:
+                    out.append((f"reference [{e.number}] ({e.source_id})", "".join(inl(e.children))))
+    visit(doc.blocks, "document")
+    return [(f"brief '{doc.meta.topic}' ({doc.meta.lang}): {w}", s) for w, s in out]
+
+
 def dump(doc: Document) -> str:
     """A readable text dump of a document: one line per block, inlines written out, for golden
     tests and for reading what a template produced."""

@@ -417,56 +417,6 @@ class _Writer:
         return [self.para(f"[{e.number}] " + self.inlines(e.children), style, f"ref-{e.number}" if anchor else None)
                 for e in b.entries]
 
-    # ---- glyph coverage -----------------------------------------------------------------
-    def texts(self) -> list[tuple[str, str]]:
-        """Every text of the document, labelled with the finding or section it belongs to."""
-        out: list[tuple[str, str]] = [("title", self.doc.meta.title), ("question", self.doc.meta.subtitle)]
-
-        def inl(nodes):
-            for n in nodes:
-                if isinstance(n, (m.Str, m.Code)):
-                    yield n.text
-                elif isinstance(n, (m.Emph, m.Strong, m.Link)):
-                    yield from inl(n.children)
-
-        def first_cite(nodes) -> str | None:
-            for blk in m.walk(nodes):
-                if isinstance(blk, m.Para):
-                    for n in blk.children:
-                        if isinstance(n, m.Cite):
-                            return ", ".join(n.keys)
-            return None
-
-        def walk(nodes, label):
-            for blk in nodes:
-                if isinstance(blk, m.Heading):
-                    label = f"section '{m.inline_text(blk.children)}'"
-                    out.append((label, "".join(inl(blk.children))))
-                elif isinstance(blk, m.Div):
-                    sub = label
-                    if blk.role == "finding":
-                        keys = first_cite(blk.blocks)
-                        sub = f"finding {keys}" if keys else label
-                    walk(blk.blocks, sub)
-                elif isinstance(blk, m.BlockQuote):
-                    walk(blk.blocks, label)
-                elif isinstance(blk, m.Para):
-                    out.append((label, "".join(inl(blk.children))))
-                elif isinstance(blk, (m.BulletList, m.OrderedList)):
-                    for item in blk.items:
-                        walk(item, label)
-                elif isinstance(blk, m.Table):
-                    for cell in (*blk.header, *(c for r in blk.rows for c in r)):
-                        out.append((label, "".join(inl(cell))))
-                elif isinstance(blk, m.Chart):
-                    out.append((f"chart '{blk.id}'", " ".join((blk.title, blk.unit, *blk.labels))))
-                    out.append((f"chart '{blk.id}'", "".join(inl(blk.caption))))
-                elif isinstance(blk, m.References):
-                    for e in blk.entries:
-                        out.append((f"reference [{e.number}] ({e.source_id})", "".join(inl(e.children))))
-        walk(self.doc.blocks, "document")
-        return [(f"brief '{self.doc.meta.topic}' ({self.doc.meta.lang}): {w}", s) for w, s in out]
-
     # ---- page furniture -----------------------------------------------------------------
     def furniture(self, canv, doc):
         canv.saveState()
@@ -519,7 +469,7 @@ class _Writer:
         from reportlab.pdfgen import canvas as canvas_mod
         from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-        F.check(self.texts(), self.fs)
+        F.check(m.labelled_texts(self.doc), self.fs)
         pg = self.sheet.page
         size = {"A4": A4, "LETTER": LETTER}[pg.size.upper()]
         top, bottom, left, right = pg.margins_pt

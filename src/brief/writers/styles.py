@@ -536,7 +536,18 @@ def reference_docx(root: Path) -> bytes:
     if not path.is_file():
         raise InputError(Problem(str(REFERENCE_DOCX), None, "reference.docx not found",
                                  "restore it, or rebuild it with tools/make_reference_docx.py"))
-    return path.read_bytes()
+    data = path.read_bytes()
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            z.getinfo("word/document.xml")
+    except (zipfile.BadZipFile, KeyError) as e:
+        what = "it is not a Word document (no word/document.xml)" if isinstance(e, KeyError) else str(e)
+        raise InputError(Problem(str(REFERENCE_DOCX), None, f"cannot read reference.docx: {what}",
+                                 "restore it, or rebuild it with tools/make_reference_docx.py")) from None
+    return data
 
 
 def missing_docx_styles(style: DocxStyle, reference) -> list[str]:
