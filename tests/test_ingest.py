@@ -457,3 +457,38 @@ def test_bad_options_are_refused(project, args, message):
     r = brief("ingest", FIX / "english-capture.md", *args, cwd=project)
     assert r.returncode == 1 and r.stderr.startswith(f"error: {message}"), r.stderr
     assert snapshot(project) == before
+
+
+def test_a_reading_box_inside_an_article_does_not_end_it(project, tmp_path):
+    path = tmp_path / "box.md"
+    path.write_text("# 算力调度的下一步\n\n"
+                    "第一段：跨区域调度需要骨干网络、结算机制和统一的服务标准共同支撑。\n\n"
+                    "相关阅读\n\n"
+                    "第二段：多家企业反映，跨省使用算力时的计费规则各不相同，增加了迁移成本。\n\n"
+                    "| 地区 | 机架数 | 上架率 |\n|---|---|---|\n| 东部 | 12 | 80% |\n\n"
+                    "第三段：专家建议加快建立全国统一的算力调度和结算体系。\n\n"
+                    "上一篇：数据中心能效标准将修订\n", encoding="utf-8")
+    r = brief("ingest", path, "--id", "box", cwd=project)
+    assert r.returncode == 0, r.stderr
+    body = (project / "seeds" / "box" / "body.txt").read_text(encoding="utf-8").splitlines()
+    assert body == ["# 算力调度的下一步", "第一段：跨区域调度需要骨干网络、结算机制和统一的服务标准共同支撑。",
+                    "第二段：多家企业反映，跨省使用算力时的计费规则各不相同，增加了迁移成本。",
+                    "| 地区 | 机架数 | 上架率 |", "|---|---|---|", "| 东部 | 12 | 80% |",
+                    "第三段：专家建议加快建立全国统一的算力调度和结算体系。"]
+
+
+def test_another_file_of_the_same_name_is_copied_under_the_new_id(project, tmp_path):
+    path = tmp_path / "000_1664a264ce6512fb.txt"      # the name of a seed original, other content
+    path.write_bytes((FIX / "english-capture.md").read_bytes())
+    r = brief("ingest", path, "--id", "same-name", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert source_yaml(project, "same-name")["original"] == "originals/same-name-000_1664a264ce6512fb.txt"
+    assert (project / "seeds" / "originals" / "000_1664a264ce6512fb.txt").read_bytes() == \
+        (ROOT / "seeds" / "originals" / "000_1664a264ce6512fb.txt").read_bytes()
+
+
+def test_a_file_name_without_latin_letters_needs_an_id(project, tmp_path):
+    path = tmp_path / "观察.html"
+    shutil.copy2(FIX / "wechat-saved.html", path)
+    r = brief("ingest", path, cwd=project)
+    assert r.returncode == 1 and "no source id can be made from the file name" in r.stderr and "--id ID" in r.stderr

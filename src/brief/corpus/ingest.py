@@ -649,7 +649,7 @@ SECTION_WORDS = {
 def _nav(p: str) -> bool:
     """A navigation line: previous/next links, a known menu entry, or a menu of three or more
     short entries separated by '|'."""
-    if len(p) > 60:
+    if len(p) > 60 or p.startswith("|"):  # a Markdown table row is the article's
         return False
     if _NAV_START.match(p):
         return True
@@ -673,7 +673,7 @@ def debris(line: str, kind: str = "text") -> str | None:
         return "page counter"
     if p in _UI or re.fullmatch(r"[，。：:、；;,.·…×\s]+", p):
         return "app or page furniture"
-    if len(p) <= 40 and (_SHARE.search(p) or all(t in _SHARE_WORDS for t in re.split(r"[\s·|/｜•]+", p) if t)):
+    if len(p) <= 40 and not _is_prose(line) and (_SHARE.search(p) or all(t in _SHARE_WORDS for t in re.split(r"[\s·|/｜•]+", p) if t)):
         return "share or follow prompt"
     if _nav(p):
         return "navigation"
@@ -684,11 +684,20 @@ def debris(line: str, kind: str = "text") -> str | None:
     return None
 
 
+# Navigation that only follows an article ("相关阅读", "推荐阅读" boxes also stand inside one).
+_END_NAV = {"返回", "返回博客", "返回首页", "返回列表", "返回目录", "相关文章", "相關文章", "相关文章推荐", "相关推荐", "相关新闻",
+            "相關新聞", "往期推荐", "往期回顾", "往期精选", "往期文章", "猜你喜欢", "更多文章", "发表评论", "网友评论", "全部评论",
+            "Related articles", "Leave a comment"}
+
+
 def _ends_article(line: str, publisher: str | None) -> bool:
-    """A line that only comes after an article: navigation, an app's closing furniture, the
-    outlet's signature, a copyright or disclaimer."""
+    """A line that only comes after an article: previous/next links and closing navigation, an
+    app's closing furniture, the outlet's signature, a copyright or disclaimer."""
     p = _plain(line)
-    return bool(_nav(p) or p in _END_UI or (publisher and p == publisher)
+    parts = [x.strip() for x in re.split(r"[|｜]", p) if x.strip()]
+    ends_nav = bool(_NAV_START.match(p)) or (len(p) <= 40 and bool(parts) and any(x in _END_NAV for x in parts)
+                                             and all(x in _NAV for x in parts))
+    return bool(ends_nav or p in _END_UI or (publisher and p == publisher)
                 or (len(p) <= 80 and (_COPYRIGHT.search(p) or _DISCLAIMER.match(p))))
 
 
