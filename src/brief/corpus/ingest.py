@@ -738,7 +738,7 @@ def _front_matter(lines: list[str]) -> tuple[int, dict[str, tuple[str, int]]]:
     for j in range(1, min(len(lines), 80)):
         if lines[j].strip() in ("---", "..."):
             try:
-                data = yaml.load("\n".join(lines[1:j]), Loader=yaml.BaseLoader)  # noqa: S506 - strings only
+                data = yaml.load("\n".join(lines[1:j]), Loader=yaml.BaseLoader)  # strings only
             except yaml.YAMLError:
                 return 0, {}
             if not isinstance(data, dict):
@@ -789,7 +789,7 @@ _DATE_LABEL = re.compile(r"发布日期|發布日期|发布时间|發布時間|�
 _URL_LABEL = re.compile(r"(?:原文链接|原文地址|本文链接|链接|网址|(?i:url|link|source))\s*[:：]\s*(https?://\S+)")
 
 
-def read(ex: Extraction, kind: str) -> Reading:  # noqa: C901 - one pass per field, in order
+def read(ex: Extraction, kind: str) -> Reading:
     """Find the parts of the text (front matter, title, masthead, article, tail) and the metadata
     the text itself states."""
     lines = ex.text.split("\n")
@@ -1016,7 +1016,7 @@ def _registered(seeds: Path) -> dict[str, str]:
         sid = path.parent.name
         try:
             text = path.read_text(encoding="utf-8")
-            data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - strings only
+            data = yaml.load(text, Loader=yaml.BaseLoader)  # strings only
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if not isinstance(data, dict):
@@ -1050,6 +1050,15 @@ def propose(root: Path, file: Path, source_id: str | None = None, *, url: str | 
     if not seeds.is_dir():
         raise InputError(Problem(str(root), None, "not a brief project (no seeds/ here)",
                                  "run inside a project, or name one with --project DIR"))
+    hints: list[str] = []
+    if url is not None:
+        try:
+            check_url(url)
+        except ValueError as e:
+            raise InputError(Problem("--url", None, str(e), "give the URL as the browser shows it")) from None
+    if accessed is not None and normalise_date(accessed) != accessed:
+        raise InputError(Problem("--accessed", None, f"'{accessed}' is not a date",
+                                 "write YYYY-MM-DD (or YYYY-MM, YYYY), e.g. --accessed 2025-10-06"))
     data = read_input(file)
     kind = sniff(file, data)
     sid = source_id if source_id is not None else _id_from(file)
@@ -1064,17 +1073,6 @@ def propose(root: Path, file: Path, source_id: str | None = None, *, url: str | 
     if owner:
         raise _problem(file, f"this file is already in the corpus as source '{owner}' (seeds/{owner}/source.yaml, "
                              f"same SHA-256 {digest[:12]}…)", f"edit seeds/{owner}/ instead of ingesting the file again")
-    hints: list[str] = []
-    if url is not None:
-        try:
-            check_url(url)
-        except ValueError as e:
-            raise InputError(Problem("--url", None, str(e), "give the URL as the browser shows it")) from None
-    if accessed is not None:
-        if normalise_date(accessed) != accessed:
-            raise InputError(Problem("--accessed", None, f"'{accessed}' is not a date",
-                                     "write YYYY-MM-DD (or YYYY-MM, YYYY), e.g. --accessed 2025-10-06"))
-
     if kind == "html":
         ex = extract_html(file, data)
     elif kind == "pdf":
@@ -1135,7 +1133,7 @@ def propose(root: Path, file: Path, source_id: str | None = None, *, url: str | 
         extracted = f"{sid}.extracted.txt"
         if (seeds / "originals" / extracted).exists():
             raise _problem(file, f"seeds/originals/{extracted} exists already",
-                           f"choose another id, or remove that file if no source uses it")
+                           "choose another id, or remove that file if no source uses it")
     return Proposal(source_id=sid, kind=kind, input_path=file, original_name=name, original_data=data,
                     original_exists=original_exists, extraction=ex, extracted_name=extracted, lines=lines,
                     meta=meta, hints=hints)
