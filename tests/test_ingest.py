@@ -381,6 +381,9 @@ def make_bad(tmp_path: Path, kind: str) -> Path:
         c.rect(100, 100, 200, 300, fill=1)
         c.showPage()
         c.save()
+    elif kind == "broken-pdf":
+        path = tmp_path / "cut.pdf"
+        path.write_bytes((FIX / "report.pdf").read_bytes()[:3000])
     elif kind == "not-a-pdf":
         path = tmp_path / "report.pdf"
         path.write_text("this is not a PDF\n", encoding="utf-8")
@@ -398,6 +401,7 @@ BAD = {
     "no-main-text": "main text cannot be found",
     "scanned-pdf": "the PDF has no text layer",
     "not-a-pdf": "is not a PDF file",
+    "broken-pdf": "the PDF cannot be read",
     "missing": "file not found",
 }
 
@@ -408,7 +412,7 @@ def test_bad_input_is_a_clear_error_naming_the_file(project, tmp_path, kind):
     before = snapshot(project)
     r = brief("ingest", path, "--id", "bad-input", cwd=project)
     assert r.returncode == 1, r.stdout + r.stderr
-    assert r.stderr.startswith(f"error: {path}"), r.stderr
+    assert r.stderr.startswith(f"error: {path}") and r.stderr.count("\n") == 1, r.stderr
     assert BAD[kind] in r.stderr and "(hint: " in r.stderr and "Traceback" not in r.stderr
     assert snapshot(project) == before
 

@@ -43,7 +43,7 @@ def ingest(
         echo(f"read {file}: {KINDS[p.kind]}, {len(p.original_data):,} bytes, sha256 {p.original_sha256[:12]}…")
         if ex.extractor:
             how = f" ({ex.method})" if ex.method else ""
-            echo(f"extracted {len(p.lines)} lines with {ex.extractor} {ex.extractor_version}{how}")
+            echo(f"extracted {len(p.lines)} line(s) with {ex.extractor} {ex.extractor_version}{how}")
         kept = sum(ln.kept for ln in p.lines)
         deleted = [ln for ln in p.lines if not ln.kept]
         reasons: dict[str, int] = {}

@@ -19,6 +19,7 @@ here; `Proposal.files()` lists the files, and the CLI writes them all or none.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html as html_lib
 import io
@@ -384,6 +385,22 @@ def sniff(path: Path, data: bytes) -> str:
 
 
 # ---- extraction ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _quiet(*loggers: str):
+    """Keep an extractor's log warnings ("EOF marker not found") off the terminal: what goes
+    wrong is reported as an InputError instead."""
+    import logging
+
+    saved = [(log, log.level) for log in map(logging.getLogger, loggers)]
+    for log, _ in saved:
+        log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for log, level in saved:
+            log.setLevel(level)
 
 
 def _version(dist: str) -> str:
@@ -1073,12 +1090,13 @@ def propose(root: Path, file: Path, source_id: str | None = None, *, url: str | 
     if owner:
         raise _problem(file, f"this file is already in the corpus as source '{owner}' (seeds/{owner}/source.yaml, "
                              f"same SHA-256 {digest[:12]}…)", f"edit seeds/{owner}/ instead of ingesting the file again")
-    if kind == "html":
-        ex = extract_html(file, data)
-    elif kind == "pdf":
-        ex = extract_pdf(file, data)
-    else:
-        ex = extract_text_capture(file, data)
+    with _quiet("trafilatura", "htmldate", "courlan", "pypdf"):
+        if kind == "html":
+            ex = extract_html(file, data)
+        elif kind == "pdf":
+            ex = extract_pdf(file, data)
+        else:
+            ex = extract_text_capture(file, data)
     r = read(ex, kind)
     lines = clean(r, kind, ex.furniture)
     if not any(ln.kept and _is_prose(ln.text) for ln in lines):
