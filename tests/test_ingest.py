@@ -64,10 +64,9 @@ def source_yaml(project: Path, sid: str) -> dict:
 
 
 def capture_of(project: Path, sid: str) -> Path | None:
-    """The saved file, from source.yaml's capture record (a comment until the schema has a field)."""
-    text = (project / "seeds" / sid / "source.yaml").read_text(encoding="utf-8")
-    m = re.search(r"^#\s+file:\s*(\S.*?)\s*$", text, re.M)
-    return project / "seeds" / m.group(1).strip("'\"") if m else None
+    """The saved file, from source.yaml's `capture` record."""
+    capture = source_yaml(project, sid).get("capture")
+    return project / "seeds" / capture["file"] if capture else None
 
 
 def decoded(data: bytes) -> str:
@@ -237,10 +236,10 @@ def test_a_saved_wechat_page(project):
     assert src["original"] == "originals/wechat-compute-west.extracted.txt"
     extracted = (seeds / src["original"]).read_bytes()
     assert hashlib.sha256(extracted).hexdigest() == src["original_sha256"]
-    text = (seeds / "wechat-compute-west" / "source.yaml").read_text(encoding="utf-8")
-    assert re.search(r"^#\s+extractor: trafilatura$", text, re.M)
-    assert re.search(r"^#\s+extractor_version: '?\d+\.\d+", text, re.M)
-    assert f"#   sha256: {hashlib.sha256((FIX / 'wechat-saved.html').read_bytes()).hexdigest()}" in text
+    capture = src["capture"]
+    assert capture["extractor"] == "trafilatura" and re.match(r"\d+\.\d+", capture["extractor_version"])
+    assert capture["file"] == "originals/wechat-saved.html"
+    assert capture["sha256"] == hashlib.sha256((FIX / "wechat-saved.html").read_bytes()).hexdigest()
     body = (seeds / "wechat-compute-west" / "body.txt").read_text(encoding="utf-8").splitlines()
     assert deletes_only(body, extracted.decode().split("\n"))
     assert body[0].startswith("东部地区集中了全国大部分的算力需求")
@@ -496,3 +495,18 @@ def test_a_file_name_without_latin_letters_needs_an_id(project, tmp_path):
     shutil.copy2(FIX / "wechat-saved.html", path)
     r = brief("ingest", path, cwd=project)
     assert r.returncode == 1 and "no source id can be made from the file name" in r.stderr and "--id ID" in r.stderr
+
+
+def test_check_notices_a_changed_or_missing_capture_file(tmp_path):
+    """The saved page is pinned too: editing or losing it is an error at the capture record."""
+    project, sid = ingest_input(tmp_path, "wechat-saved.html")
+    fill_in(project, sid)
+    r = brief("check", cwd=project)
+    assert not [ln for ln in r.stdout.splitlines() if ln.startswith(f"seeds/{sid}/")], r.stdout
+    saved = project / "seeds" / source_yaml(project, sid)["capture"]["file"]
+    saved.write_bytes(saved.read_bytes() + b"<!-- edited -->")
+    r = brief("check", cwd=project)
+    assert re.search(rf"^seeds/{sid}/source\.yaml:\d+: capture file '.+' has changed", r.stdout, re.M), r.stdout
+    saved.unlink()
+    r = brief("check", cwd=project)
+    assert re.search(rf"^seeds/{sid}/source\.yaml:\d+: capture file '.+' not found", r.stdout, re.M), r.stdout

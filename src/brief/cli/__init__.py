@@ -116,13 +116,13 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
             s = e.source
             rows.append({"id": sid, "title": s.title, "title_en": s.title_en, "publisher": s.publisher,
                          "author": s.author, "published": s.published, "accessed": s.accessed, "url": s.url,
-                         "source_type": s.source_type, "reliability": s.reliability.grade,
+                         "source_type": s.source_type, "reliability": s.reliability.grade if s.reliability else None,
                          "findings": len(e.findings)})
         if as_json:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for r in rows:
-                typer.echo(f"{r['id']:<32} {r['reliability']} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
+                typer.echo(f"{r['id']:<32} {r['reliability'] or '-'} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
 
     run(go)
 

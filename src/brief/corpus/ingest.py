@@ -152,16 +152,17 @@ class Proposal:
         ]
         if self.extracted_name:
             ex = self.extraction
-            lines += [
-                "# capture: the file as saved; `original` below is the text extracted from it",
-                "#   (a field of its own once the source schema has one)",
-                f"#   file: {_yaml_scalar('originals/' + self.original_name)}",
-                f"#   sha256: {self.original_sha256}",
-                f"#   extractor: {ex.extractor}",
-                f"#   extractor_version: {_yaml_scalar(ex.extractor_version or '')}",
+            capture = [
+                "capture:  # the file as saved; `original` below is the text extracted from it",
+                f"  file: {_yaml_scalar('originals/' + self.original_name)}",
+                f"  sha256: {self.original_sha256}",
+                f"  extractor: {ex.extractor}",
+                f"  extractor_version: {_yaml_scalar(ex.extractor_version or '')}",
             ]
             if ex.method:
-                lines.append(f"#   method: {_yaml_scalar(ex.method)}")
+                capture.append(f"  method: {_yaml_scalar(ex.method)}")
+        else:
+            capture = []
         lines += [
             f"id: {self.source_id}",
             f"original: {_yaml_scalar('originals/' + self.pinned_name)}",
@@ -184,6 +185,7 @@ class Proposal:
             "reliability: null  # not yet graded: the analyst sets {grade: A-F, rationale: {en: ..., zh: ...}}",
             "caveats: []",
             f"notes: {_yaml_scalar(self.notes())}",
+            *capture,
         ]
         return "\n".join(lines) + "\n"
 

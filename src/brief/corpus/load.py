@@ -179,6 +179,24 @@ def _load_source(project: Project, folder: Path) -> None:
             project.broken_sources.add(folder.name)
             raise InputError(problems) from None
     loc = Loc(shown, 1)
+    for key, what, hint in (
+            ("title", "to fill in: the title", "the title as the text gives it, or a bracketed description with "
+                                               "title_supplied: true"),
+            ("title_en", "to fill in: the English title", "the analyst's translation of the title"),
+            ("source_type", "to fill in: the kind of source",
+             "one of news-site, blog, magazine, wechat-account, essay, report, other"),
+            ("reliability", f"source '{src.id}' is not yet graded",
+             "set reliability: {grade: A-F, rationale: {en: …, zh: …}} (README: Analytic standards)")):
+        if getattr(src, key) is None:
+            problems.append(Problem(shown, data.lines.get(key), f"{key}: {what}", hint))
+    if src.capture is not None:
+        saved = project.root / "seeds" / src.capture.file
+        if not saved.is_file():
+            problems.append(Problem(shown, data.lines.get("capture"), f"capture file '{src.capture.file}' not found",
+                                    "keep the saved page or report under seeds/originals/, as ingest wrote it"))
+        elif _sha256(saved) != src.capture.sha256:
+            problems.append(Problem(shown, data.lines.get("capture"), f"capture file '{src.capture.file}' has changed: "
+                                    f"its SHA-256 is {_sha256(saved)}", "saved files are never edited; restore it"))
     if src.id != folder.name:
         problems.append(Problem(shown, data.lines.get("id"), f"id '{src.id}' differs from its folder name '{folder.name}'",
                                 "rename the folder or the id so they match"))

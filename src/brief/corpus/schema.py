@@ -109,6 +109,16 @@ class PrimarySource(Strict):
     named: bool = Field(True, description="False when the text does not name the primary source.")
 
 
+class Capture(Strict):
+    """The file as it was saved (HTML page, PDF report), when `original` is the text extracted from it."""
+
+    file: str = Field(description="Path of the saved file, relative to seeds/.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the saved file.")
+    extractor: str = Field(min_length=1, description="The extractor that made `original` from it (e.g. trafilatura).")
+    extractor_version: str = Field("", description="Its version.")
+    method: str | None = Field(None, description="Any step after extraction, said in words.")
+
+
 class Source(Strict):
     """`seeds/<id>/source.yaml`: one pinned source and what is known about it.
 
@@ -120,18 +130,19 @@ class Source(Strict):
     original: str = Field(description="Path of the unchanged original file, relative to seeds/.")
     original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original file.")
     body_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of body.txt, the cleaned text that quotes point into.")
-    title: str = Field(min_length=1, description="Title in the original language, as the text gives it.")
+    title: str | None = Field(min_length=1, description="Title in the original language, as the text gives it; null until it is filled in (`brief check` reports it).")
     title_supplied: bool = Field(False, description="True when the text has no title and `title` is the analyst's bracketed description.")
-    title_en: str = Field(min_length=1, description="English title (the analyst's translation).")
+    title_en: str | None = Field(min_length=1, description="English title (the analyst's translation); null until it is filled in (`brief check` reports it).")
     publisher: str | None = Field(None, description="Publisher, outlet or account, as named in the text; null if not named.")
     author: str | None = Field(None, description="Author as named in the text; null if anonymous or not named.")
     published: str | None = Field(None, description="Publication date (YYYY, YYYY-MM or YYYY-MM-DD); null if the text gives none.")
     accessed: str | None = Field(None, description="Access (capture) date; null if unknown.")
     url: str | None = Field(None, description="URL as given in the text; null if none. Never invented.")
     language: str = Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$", description="Language of the text, e.g. zh.")
-    source_type: Literal["news-site", "blog", "magazine", "wechat-account", "essay", "report", "other"] = Field(description="Kind of source.")
+    source_type: Literal["news-site", "blog", "magazine", "wechat-account", "essay", "report", "other"] | None = Field(description="Kind of source; null until it is filled in (`brief check` reports it).")
     primary_source: "PrimarySource | None" = Field(None, description="When the article relays someone else's study or report: that primary source, as the text names it.")
-    reliability: "Reliability" = Field(description="Admiralty source-reliability grade A-F with its rationale.")
+    reliability: "Reliability | None" = Field(description="Admiralty source-reliability grade A-F with its rationale; null while the source is not yet graded (`brief check` reports it).")
+    capture: "Capture | None" = Field(None, description="For a source ingested from a saved HTML page or PDF: that file, pinned, and how `original` (the extracted text) was made from it.")
     caveats: list[Text] = Field(default_factory=list, description="Caveats a reader must know (e.g. signs of machine-generated text), shown under Source notes. Undated, anonymous and relayed sources get their caveat automatically.")
     notes: str | None = Field(None, description="How the metadata was read from the text; for analysts, not shown in briefs.")
 
