@@ -31,14 +31,29 @@ REPO_PARTS = ("seeds", "briefs", "templates", "brief.yaml")
 # ---- running the CLI ----------------------------------------------------------------------
 
 
+# Commands that only read the project (or write one file of it) run inside the test process, through
+# the CLI app and its one error boundary, with the same exit code, stdout and stderr a user gets;
+# it saves a cold start per call. Commands that build PDFs (which fork a writer process), send
+# mail or watch run in a subprocess, as a user runs them. BRIEF_TEST_SUBPROCESS=1 runs all of
+# them in subprocesses.
+IN_PROCESS = {"check", "topics", "sources", "findings", "locate", "schema", "templates", "search", "finding",
+              "ingest"}
+
+
 def run_brief(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedProcess:
-    """Run `python -m brief ARGS` in a subprocess; returns the CompletedProcess (text mode)."""
+    """Run `brief ARGS` (in this process for read-only commands, else `python -m brief` in a
+    subprocess); returns a CompletedProcess (text mode) either way."""
+    args = [str(a) for a in args]
+    command = next((a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in
+                                                                                 ("--project", "-C"))), None)
+    if command in IN_PROCESS and not os.environ.get("BRIEF_TEST_SUBPROCESS"):
+        return _run_in_process(args, cwd, env)
     full_env = dict(os.environ)
     full_env.setdefault("PYTHONIOENCODING", "utf-8")
     if env:
         full_env.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "brief", *map(str, args)],
+        [sys.executable, "-m", "brief", *args],
         cwd=str(cwd) if cwd else None,
         env=full_env,
         capture_output=True,
@@ -46,6 +61,29 @@ def run_brief(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedPro
         encoding="utf-8",
         timeout=timeout,
     )
+
+
+def _run_in_process(args: list[str], cwd, env) -> subprocess.CompletedProcess:
+    import traceback
+
+    from typer.testing import CliRunner
+
+    from brief.cli import app
+    from brief.cli.base import state
+
+    old = os.getcwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        r = CliRunner().invoke(app, args, env=dict(env or {}), catch_exceptions=True)
+    finally:
+        os.chdir(old)
+        state["project"] = None
+    stderr = r.stderr
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        # What a user would see had the exception escaped the CLI's boundary.
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(r.exception))
+    return subprocess.CompletedProcess(["brief", *args], r.exit_code, r.stdout, stderr)
 
 
 def _copy(src: Path, dest: Path) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -31,9 +30,9 @@ METADATA = ("title", "publisher", "author", "published", "accessed", "url")
 
 
 def brief(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "brief", *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, encoding="utf-8", timeout=180)
+    from helpers import run_brief
+
+    return run_brief(*args, cwd=cwd)
 
 
 def copy_project(dest: Path, *, without: tuple[str, ...] = ()) -> Path:
