@@ -108,7 +108,7 @@ def _glyph_check(project: Project):
     from brief.writers.styles import pdf_style
 
     try:
-        fs = fonts.load(pdf_style(project.root).fonts)
+        fs = fonts.coverage(pdf_style(project.root).fonts, project.root / ".brief-cache")
     except BriefError:
         return None
 

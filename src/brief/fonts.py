@@ -99,6 +99,59 @@ def load(spec, italic: bool = False) -> FontSet:
     return fs
 
 
+def coverage(spec, cache_dir: Path | None = None) -> FontSet:
+    """The characters a style sheet's fonts can draw, for checking text without building a PDF.
+
+    The character map of each font file is kept in `cache_dir` (if given; keyed by the file's
+    path, size and modification time, so a changed font is read again; safe to delete), which
+    spares `brief check` parsing the fonts on every run."""
+    latin = find_font(spec.latin.regular, spec.search_dirs, spec.latin.package)
+    cjk = find_font(spec.cjk.regular, spec.search_dirs, spec.cjk.package)
+    return FontSet(_cmap(latin, 0, cache_dir), _cmap(cjk, spec.cjk.subfont, cache_dir))
+
+
+def _cmap(path: str, subfont: int, cache_dir: Path | None) -> set[int]:
+    import hashlib
+    import json
+    import os
+
+    st = os.stat(path)
+    key = hashlib.sha256(f"{os.path.realpath(path)}\0{subfont}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:32]
+    cached = cache_dir / "fonts" / f"{key}.json" if cache_dir is not None else None
+    if cached is not None:
+        try:
+            ranges = json.loads(cached.read_text(encoding="ascii"))
+            return {c for a, b in ranges for c in range(a, b + 1)}
+        except (OSError, ValueError, TypeError):
+            pass
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    try:
+        codes = set(TTFontFile(path, subfontIndex=subfont).charToGlyph)
+    except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed
+        raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use font {path}: {e}",
+                                "use a TrueType font (for CJK, e.g. wqy-microhei.ttc from fonts-wqy-microhei)")) from None
+    if cached is not None:
+        ranges, start, prev = [], None, None
+        for c in sorted(codes):
+            if start is None:
+                start = prev = c
+            elif c == prev + 1:
+                prev = c
+            else:
+                ranges.append((start, prev))
+                start = prev = c
+        if start is not None:
+            ranges.append((start, prev))
+        try:
+            from brief.outputs import write_atomic
+
+            write_atomic(cached, json.dumps(ranges).encode("ascii"))
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
+            pass
+    return codes
+
+
 def is_cjk(ch: str) -> bool:
     """Characters set in the CJK font: ideographs, kana, hangul, CJK and full-width punctuation."""
     o = ord(ch)
