@@ -16,7 +16,7 @@ all:              ## generate every topic
 
 test:             ## run the whole test suite
 	@tools/setup.sh --test
-	.venv/bin/python -m pytest -q -n 2
+	.venv/bin/python -m pytest -q -n 2 --dist worksteal
 
 soak:             ## fault-injection runs: 20 real kills of `distribute --send` (about 2 minutes)
 	@tools/setup.sh --test

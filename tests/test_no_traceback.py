@@ -113,8 +113,9 @@ def test_a_ui_string_may_use_only_its_own_named_fields(project, value):
     code, text = check(project)
     assert code == 1, text
     assert f"templates/strings/en.yaml:{line}: 'relayed_format': field" in text and "may use {primary}, {reference}" in text
-    code, text = generate(project)
-    assert code == 1 and "<class" not in text
+    if value == "{0.__class__}":
+        code, text = generate(project)
+        assert code == 1 and "<class" not in text
 
 
 def test_every_language_has_every_ui_string(project):
@@ -168,8 +169,9 @@ def test_control_characters_in_data_are_refused_by_check_and_generate(project, w
     code, text = check(project)
     assert code == 1, text
     assert f"{rel(project, path)}:{line}:" in text and f"control character U+{ord(char):04X}" in text, text
-    code, text = generate(project)
-    assert code == 1 and "control character" in text
+    if char == "\x07":  # generate refuses them too (once per place is enough: it loads the same way)
+        code, text = generate(project)
+        assert code == 1 and "control character" in text
 
 
 def test_an_infinite_figure_is_refused(project):
