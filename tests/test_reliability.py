@@ -490,3 +490,25 @@ def test_a_v1_ledger_is_carried_over(dist, smtp):
     db.close()
     r = run(dist, "--send", env=env)
     assert r.returncode == 0 and "messages: 0 sent, 4 already sent" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_ledger_that_cannot_be_opened_is_a_clear_error(dist):
+    """A ledger that is not a SQLite file, or not a file at all, stops the run with its path."""
+    dist["out"].mkdir()
+    (dist["out"] / "ledger.sqlite").write_bytes(b"this is not a database" * 100)
+    r = run(dist)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "ledger.sqlite: cannot open the ledger" in r.stderr
+    (dist["out"] / "ledger.sqlite").unlink()
+    (dist["out"] / "ledger.sqlite").mkdir()
+    r = run(dist)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "ledger.sqlite" in r.stderr, r.stderr
+    r = run(dist, "--ledger")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "ledger.sqlite" in r.stderr, r.stderr
+
+
+def test_a_ledger_in_the_way_leaves_no_copy_behind(dist):
+    dist["out"].mkdir()
+    (dist["out"] / "ledger.sqlite").mkdir()
+    assert run(dist).returncode == 1
+    assert sorted(p.relative_to(dist["out"]).parts[0] for p in dist["out"].iterdir()) == [".distribute.lock", "ledger.sqlite"]

@@ -414,24 +414,34 @@ def _write(dist: Distribution, briefs, passwords: dict[str, dict], pw_path: Path
                         "clearance": f.recipient.recipient.clearance, "reason": f.reason} for f in dist.refusals]}
     files.append((out / MANIFEST_CSV, buf.getvalue().encode("utf-8"), 0o600))
     files.append((out / MANIFEST_JSON, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), 0o600))
-    write_set(files, what=lambda path: _whose(dist, path))
-    if any(c.encrypted for c in dist.copies):
-        dist.passwords = pw_path
+    # The ledger is opened first, so that a ledger that cannot be opened stops the run before any
+    # file is written; its rows are written in one transaction, committed only once the files are.
+    existed = (out / LEDGER).exists()
     ledger = Ledger(out / LEDGER)
     try:
-        with ledger.db:  # one transaction: the ledger records the whole set or none of it
-            ledger.db.execute("BEGIN")
-            for c in dist.copies:
-                ledger.set_copy(c.recipient.id, c.file, topic=c.brief.topic, lang=c.brief.lang, format=c.fmt,
-                                tlp=c.brief.tlp, brief_sha256=c.brief_sha256, plain_sha256=c.plain_sha256,
-                                sha256=c.sha256, encrypted=c.encrypted)
-            for b in briefs.values():
-                ledger.set_brief(b.topic, b.lang, b.tlp, b.date, b.fingerprint)
+        ledger.db.execute("BEGIN")
+        for c in dist.copies:
+            ledger.set_copy(c.recipient.id, c.file, topic=c.brief.topic, lang=c.brief.lang, format=c.fmt,
+                            tlp=c.brief.tlp, brief_sha256=c.brief_sha256, plain_sha256=c.plain_sha256,
+                            sha256=c.sha256, encrypted=c.encrypted)
+        for b in briefs.values():
+            ledger.set_brief(b.topic, b.lang, b.tlp, b.date, b.fingerprint)
+        write_set(files, what=lambda path: _whose(dist, path))
+        ledger.db.execute("COMMIT")
     except sqlite3.Error as e:
         raise OutputError(Problem(str(out / LEDGER), None, f"cannot write the ledger: {e}",
                                   "fix its disk or permissions, then run the same command again")) from None
+    except BaseException:
+        if ledger.db.in_transaction:
+            ledger.db.execute("ROLLBACK")
+        if not existed:
+            ledger.close()
+            (out / LEDGER).unlink(missing_ok=True)
+        raise
     finally:
         ledger.close()
+    if any(c.encrypted for c in dist.copies):
+        dist.passwords = pw_path
     for c in dist.copies:
         c.data = None  # free memory
 
