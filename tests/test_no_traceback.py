@@ -270,3 +270,39 @@ def test_a_character_no_font_draws_is_caught_by_check_where_it_stands(project):
     assert "U+13000" in text
     code, text = generate(project)
     assert code == 1 and "U+13000" in text
+
+
+# ---- one error, the right one --------------------------------------------------------------------
+
+
+def test_an_unknown_stance_is_one_error_at_the_finding(project):
+    path = next(p for p in sorted((project / "seeds").glob("*/findings.yaml")) if "stance: " in p.read_text("utf-8"))
+    sample = next(ln for ln in path.read_text(encoding="utf-8").split("\n") if "stance: " in ln)
+    line = set_yaml_line(path, r"^\s+stance: ", sample[: sample.index("stance: ")] + "stance: no-such-position")
+    code, text = check(project)
+    assert code == 1
+    errors = [ln for ln in text.splitlines() if ln and not ln.endswith("problem(s)")]
+    assert errors == [next(e for e in errors if f"{rel(project, path)}:{line}:" in e)], text
+    assert "unknown stance 'no-such-position'" in errors[0]
+
+
+def test_each_pattern_gets_its_own_hint(project):
+    path = a_source(project) / "source.yaml"
+    line = set_yaml_line(path, r"^original_sha256:", "original_sha256: abc123")
+    code, text = check(project)
+    assert code == 1 and f"{rel(project, path)}:{line}: original_sha256:" in text
+    assert "64 lowercase hexadecimal digits" in text and "kebab-case" not in text
+
+
+@pytest.mark.parametrize("template, old, new, says", [
+    ("brief.md.j2", "t.bottom_line", "t.bottom_lin", "unknown UI string t.bottom_lin"),
+    ("partials/finding.md.j2", "f.claim", "f.clam", "unknown field 'clam' of a finding"),
+])
+def test_an_unknown_string_or_field_is_named_at_its_template_line(project, template, old, new, says):
+    path = project / "templates" / template
+    text = path.read_text(encoding="utf-8")
+    line = next(n for n, ln in enumerate(text.split("\n"), 1) if re.search(re.escape(old) + r"\b", ln))
+    path.write_text(re.sub(re.escape(old) + r"\b", new, text, count=1), encoding="utf-8")
+    code, out = check(project)
+    assert code == 1 and f"templates/{template}:{line}: {says}" in out, out
+    assert "object' has no attribute" not in out

@@ -119,15 +119,25 @@ def template_problem(e: BaseException, name: str) -> Problem:
     while tb is not None:
         f = tb.tb_frame
         if f.f_code.co_filename.endswith(".md.j2"):
-            shown = "templates/" + Path(f.f_code.co_filename).name
+            name_ = f.f_code.co_filename
+            shown = "templates/" + (name_.rsplit("/templates/", 1)[1] if "/templates/" in name_ else Path(name_).name)
             line = tb.tb_lineno
         tb = tb.tb_next
     msg = str(e)
     kind = type(e).__name__
     hint = None
     if kind == "UndefinedError":
-        msg = f"undefined variable: {msg}"
-        hint = "templates/README.md lists every variable a template can use"
+        attr = re.match(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$", msg)
+        if attr and attr.group(1) == "Strings":
+            msg = f"unknown UI string t.{attr.group(2)}"
+            hint = "the UI strings are the keys of templates/strings/<lang>.yaml; add it there (in every language)"
+        elif attr and attr.group(1).endswith("View"):
+            what = attr.group(1)[: -len("View")].lower() or "view"
+            msg = f"unknown field '{attr.group(2)}' of a {what}"
+            hint = "templates/README.md lists the fields of every view a template can use"
+        else:
+            msg = f"undefined variable: {msg}"
+            hint = "templates/README.md lists every variable a template can use"
     elif kind == "SecurityError":
         msg = f"not allowed in the template sandbox: {msg}"
     else:

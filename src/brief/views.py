@@ -163,7 +163,7 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         label = None
         if f.stance:
             _, text = project.position_label(f.stance)
-            label = pick(text)
+            label = pick(text) if text is not None else None
         figs = tuple(FigureView(format_number(g.value), pick(g.unit), pick(g.entity),
                                 format_date(g.as_of, t) if g.as_of else None) for g in f.figures)
         src = project.sources[fe.source_id].source

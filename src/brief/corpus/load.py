@@ -96,12 +96,13 @@ class Project:
             raise InputError(list(self.problems))
 
     def position_label(self, stance: str) -> Any:
-        """The label of a stance position, and its axis id."""
+        """The label of a stance position, and its axis id; (None, None) for a stance that
+        seeds/stances.yaml does not define (reported once, at the finding, when loading)."""
         assert self.stances is not None
         for axis_id, axis in self.stances.axes.items():
             if stance in axis.positions:
                 return axis_id, axis.positions[stance]
-        raise KeyError(stance)
+        return None, None
 
 
 def _sha256(path: Path) -> str:

@@ -37,13 +37,24 @@ def validate(model: type[BaseModel], data: Any, shown: str, what: str) -> Any:
                                         f"add '{loc[-1]}:' to this {what}"))
             else:
                 msg = err["msg"].removeprefix("Value error, ")
-                problems.append(Problem(shown, line, f"{dotted}: {msg}", _hint_for(kind)))
+                problems.append(Problem(shown, line, f"{dotted}: {msg}", _hint_for(kind, (err.get("ctx") or {}).get("pattern"))))
         raise InputError(problems)
 
 
-def _hint_for(kind: str) -> str | None:
+# What each pattern of the schemas asks for, said as a hint.
+PATTERN_HINTS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "ids are kebab-case: lowercase letters, digits and '-'",
+    "^[0-9a-f]{64}$": "a SHA-256 is 64 lowercase hexadecimal digits, as `sha256sum FILE` prints it",
+    "^\\d{4}(-\\d{2}(-\\d{2})?)?$": "write a date as YYYY, YYYY-MM or YYYY-MM-DD",
+    "^[a-z]{2}(-[A-Za-z]{2,4})?$": "a language code such as zh, en or zh-Hant",
+    "^[a-z]{2}$": "a two-letter language code such as en or zh",
+}
+
+
+def _hint_for(kind: str, pattern: str | None = None) -> str | None:
+    if kind == "string_pattern_mismatch":
+        return PATTERN_HINTS.get(pattern or "", f"it must match {pattern}" if pattern else None)
     return {
-        "string_pattern_mismatch": "ids are kebab-case: lowercase letters, digits and '-'",
         "literal_error": None,
         "string_type": "write a text value",
         "int_parsing": "write a whole number",
