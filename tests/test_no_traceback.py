@@ -306,3 +306,35 @@ def test_an_unknown_string_or_field_is_named_at_its_template_line(project, templ
     code, out = check(project)
     assert code == 1 and f"templates/{template}:{line}: {says}" in out, out
     assert "object' has no attribute" not in out
+
+
+def test_one_root_error_per_broken_file_says_how_many_problems_depend_on_it(project):
+    """A mistyped field drops its findings file; the topics citing those findings would report
+    them as unknown: those follow-on errors are counted on the root error, not printed."""
+    path = sorted((project / "seeds").glob("*/findings.yaml"))[1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"\n    credibility: ", "\n    credibilty: ", text, count=1), encoding="utf-8")
+    code, out = check(project)
+    assert code == 1
+    lines = [ln for ln in out.splitlines() if ln and not ln.endswith("problem(s)")]
+    assert all(ln.startswith(rel(project, path) + ":") for ln in lines), out
+    assert re.search(r"\(\d+ later problem\(s\) depend on this file\)", out), out
+    assert "unknown finding" not in out
+
+
+def test_a_corpus_may_be_ahead_of_its_briefs(project):
+    """A topic tag that no brief selects yet is a warning (an error with --strict), and
+    `brief findings --topic TAG` lists its findings."""
+    path = a_findings_file(project)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"topics: \[", "topics: [brief-to-come, ", text, count=1), encoding="utf-8")
+    code, out = check(project)
+    assert code == 0, out
+    assert re.search(rf"^warning: {re.escape(rel(project, path))}:\d+: finding '[a-z0-9-]+': topic tag 'brief-to-come' "
+                     r"is not selected by any topic yet", out, re.M), out
+    r = run_brief("--project", project, "check", "--strict")
+    assert r.returncode == 1 and "topic tag 'brief-to-come'" in r.stdout
+    r = run_brief("--project", project, "findings", "--topic", "brief-to-come", "--json")
+    assert r.returncode == 0 and len(__import__("json").loads(r.stdout)) == 1, r.stdout + r.stderr
+    code, out = generate(project)
+    assert code == 0, out

@@ -50,6 +50,12 @@ def check_project(project: Project, today: datetime.date) -> list[Problem]:
     from brief.writers.styles import check_styles
 
     problems = list(project.problems) + check_styles(project.root) + check_templates(project, today)
+    if project.follow_on:  # say it once, on the first problem of a file that did not load
+        broken = {f"seeds/{name}/" for name in project.broken_sources | project.broken_findings}
+        root = next((p for p in problems if any((p.path or "").startswith(b) for b in broken)), None)
+        if root is not None:
+            whose = "this file" if len(broken) == 1 else "the files that did not load"
+            root.message += f" ({project.follow_on} later problem(s) depend on {whose})"
     seen, unique = set(), []
     for p in problems:
         key = (p.path, p.line, p.message.split(" (topic ")[0])
@@ -192,7 +198,7 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
         if not project.incomplete:
             problems.append(Problem(shown, data.lines.get("select"), f"topic '{t.id}': the selector selects no findings",
                                     "widen select.topics, or check the tags on the findings"))
-        return problems + ([] if project.incomplete else unknown)
+        return problems + _unless_follow_on(project, unknown)
     chosen = set(selection.ids)
     for field in ("bottom_line", "key_judgments"):
         items = data.get(field) or []
@@ -246,7 +252,16 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
             else:
                 problems.append(Problem(shown, line, f"key_findings: '{fid}' is not selected by this topic",
                                         "choose a selected finding, or add it with select.include"))
-    return problems + ([] if project.incomplete else unknown)
+    return problems + _unless_follow_on(project, unknown)
+
+
+def _unless_follow_on(project: Project, unknown: list[Problem]) -> list[Problem]:
+    """Problems about findings or sources that do not exist, unless a file did not load (they
+    then only follow from it: counted, not reported)."""
+    if project.incomplete:
+        project.follow_on += len(unknown)
+        return []
+    return unknown
 
 
 def _closest_finding(project: Project, fid: str) -> str:

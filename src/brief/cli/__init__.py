@@ -62,7 +62,7 @@ def generate(
 
 
 @app.command()
-def check():
+def check(strict: bool = typer.Option(False, "--strict", help="Count warnings (e.g. topic tags no brief selects yet) as problems.")):
     """Validate everything; print one `path:line: message` per problem (exit 1 if any)."""
 
     def go():
@@ -72,12 +72,18 @@ def check():
 
         project = load(strict=False)
         problems = check_project(project, build_date())
+        warnings = project.warnings
+        if strict:
+            problems, warnings = problems + warnings, []
         for p in problems:
             typer.echo(for_terminal(p, prefix=""))
+        for w in warnings:
+            typer.echo(for_terminal(w, prefix="warning: "))
         if problems:
             err(f"{len(problems)} problem(s)")
             raise typer.Exit(1)
-        typer.echo(f"ok: {len(project.sources)} sources, {len(project.findings)} findings, {len(project.topics)} topics")
+        extra = f"; {len(warnings)} warning(s)" if warnings else ""
+        typer.echo(f"ok: {len(project.sources)} sources, {len(project.findings)} findings, {len(project.topics)} topics{extra}")
 
     run(go)
 
@@ -129,18 +135,20 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
 
 @app.command()
 def findings(
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only findings this topic selects, in brief order."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only findings this topic selects, in brief order (or, for a tag no topic has yet, the findings tagged with it)."),
     source: Optional[str] = typer.Option(None, "--source", "-s", help="Only findings from this source."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ):
-    """List findings, optionally those of one topic or one source."""
+    """List findings, optionally those of one topic (or topic tag) or one source."""
 
     def go():
         from brief.errors import InputError, Problem
         from brief.select import get_topic, select
 
         project = load()
-        if topic:
+        if topic and topic not in project.topics and any(topic in fe.finding.topics for fe in project.findings.values()):
+            items = [fe for fe in project.findings.values() if topic in fe.finding.topics]  # a brief not yet written
+        elif topic:
             items = list(select(project, get_topic(project, topic)).findings)
         else:
             items = list(project.findings.values())

@@ -78,6 +78,8 @@ class Project:
     broken_topics: bool = False  # a topic file failed to load
     broken_sources: set = field(default_factory=set)  # folders whose source.yaml failed to load
     broken_findings: set = field(default_factory=set)  # folders whose findings.yaml failed to load
+    warnings: list[Problem] = field(default_factory=list)  # what `brief check --strict` counts as problems
+    follow_on: int = 0  # problems not reported because they only follow from a file that did not load
 
     @property
     def incomplete(self) -> bool:
@@ -342,7 +344,8 @@ def _load_topic(project: Project, path: Path) -> None:
 
 
 def _check_topic_tags(project: Project) -> None:
-    """Tags on findings that no topic selects are almost always typos."""
+    """Tags on findings that no topic selects yet: a warning, since a corpus may be ahead of its
+    briefs (`brief check --strict` makes them errors); the hint names a close tag, for a typo."""
     if project.broken_topics:
         return  # a topic file did not load; its tags are unknown, so this check would mislead
     selected = {t for e in project.topics.values() for t in e.topic.select.topics}
@@ -352,9 +355,11 @@ def _check_topic_tags(project: Project) -> None:
         for tag in fe.finding.topics:
             if tag not in selected:
                 close = difflib.get_close_matches(tag, sorted(selected), n=1)
-                project.problems.append(Problem(fe.loc.path, fe.loc.line,
-                                                f"finding '{fid}': topic tag '{tag}' is not selected by any topic",
-                                                f"did you mean '{close[0]}'?" if close else "add a topic in briefs/ that selects it"))
+                project.warnings.append(Problem(fe.loc.path, fe.loc.line,
+                                                f"finding '{fid}': topic tag '{tag}' is not selected by any topic yet",
+                                                (f"did you mean '{close[0]}'? " if close else "")
+                                                + f"`brief findings --topic {tag}` lists its findings; a topic in briefs/ "
+                                                  "that selects it makes them part of a brief"))
 
 
 def _check_contradictions(project: Project) -> None:
@@ -366,6 +371,7 @@ def _check_contradictions(project: Project) -> None:
                 project.problems.append(Problem(*where, f"finding '{fid}' contradicts itself", "remove it from contradicts"))
             elif other not in project.findings:
                 if project.incomplete:
+                    project.follow_on += 1
                     continue  # the other finding's file did not load: that is the error to fix
                 close = difflib.get_close_matches(other, list(project.findings), n=1)
                 project.problems.append(Problem(*where, f"finding '{fid}': contradicts unknown finding '{other}'",
