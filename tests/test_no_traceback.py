@@ -295,8 +295,8 @@ def test_each_pattern_gets_its_own_hint(project):
 
 
 @pytest.mark.parametrize("template, old, new, says", [
-    ("brief.md.j2", "t.bottom_line", "t.bottom_lin", "unknown UI string t.bottom_lin"),
-    ("partials/finding.md.j2", "f.claim", "f.clam", "unknown field 'clam' of a finding"),
+    ("brief.md.j2", "t.bottom_line", "t.bottom_lin", "undefined UI string t.bottom_lin"),
+    ("partials/finding.md.j2", "f.claim", "f.clam", "undefined field 'clam' of a finding"),
 ])
 def test_an_unknown_string_or_field_is_named_at_its_template_line(project, template, old, new, says):
     path = project / "templates" / template

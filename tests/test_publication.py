@@ -262,7 +262,7 @@ def test_check_reports_a_broken_one_pager_with_its_line(sample):
     path.write_text("\n".join(lines) + "\n")
     r = run_brief("--project", sample, "check")
     assert r.returncode == 1
-    assert re.search(r"templates/one-pager\.md\.j2:6: undefined variable", r.stdout), r.stdout
+    assert re.search(r"templates/one-pager\.md\.j2:6: undefined field 'nonexistent' of a topic", r.stdout), r.stdout
     assert "Traceback" not in r.stdout + r.stderr
 
 

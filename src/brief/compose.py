@@ -129,11 +129,11 @@ def template_problem(e: BaseException, name: str) -> Problem:
     if kind == "UndefinedError":
         attr = re.match(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$", msg)
         if attr and attr.group(1) == "Strings":
-            msg = f"unknown UI string t.{attr.group(2)}"
+            msg = f"undefined UI string t.{attr.group(2)}"
             hint = "the UI strings are the keys of templates/strings/<lang>.yaml; add it there (in every language)"
         elif attr and attr.group(1).endswith("View"):
             what = attr.group(1)[: -len("View")].lower() or "view"
-            msg = f"unknown field '{attr.group(2)}' of a {what}"
+            msg = f"undefined field '{attr.group(2)}' of a {what}"
             hint = "templates/README.md lists the fields of every view a template can use"
         else:
             msg = f"undefined variable: {msg}"
