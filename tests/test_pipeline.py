@@ -153,3 +153,28 @@ def test_a_build_selects_each_topic_once(project, tmp_path, monkeypatch):
     topics = sorted(p.topics)
     generate(p, topics, out_dir=tmp_path, formats=("docx",))
     assert sorted(calls) == topics
+
+
+def test_the_number_memo_never_accepts_what_the_check_rejects(tmp_path):
+    """The number check's answers are remembered in .brief-cache/numbers.json, keyed by the exact
+    texts and the number code: a claim changed behind the memo's back is checked afresh."""
+    import json
+    import re as re_
+
+    project = copy_project(tmp_path / "project")
+    assert run_brief("--project", project, "check").returncode == 0
+    memo = project / ".brief-cache" / "numbers.json"
+    assert memo.is_file() and len(json.loads(memo.read_text(encoding="utf-8"))) > 1
+    path = next(p for p in sorted((project / "seeds").glob("*/findings.yaml"))
+                if re_.search(r"^\s+en: .*\d", p.read_text(encoding="utf-8"), re_.M))
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.split("\n") if re_.search(r"^\s+en: .*\d", ln))
+    path.write_text(text.replace(line, re_.sub(r"\d+", "987654", line, count=1), 1), encoding="utf-8")
+    r = run_brief("--project", project, "check")
+    assert r.returncode == 1 and "987654" in r.stdout and "do not appear in the quote" in r.stdout, r.stdout
+    path.write_text(text, encoding="utf-8")
+    data = json.loads(memo.read_text(encoding="utf-8"))
+    data["version"] = "made by other code"
+    data = {k: (["1"] if isinstance(v, list) else v) for k, v in data.items()}  # wrong answers, other version
+    memo.write_text(json.dumps(data), encoding="utf-8")
+    assert run_brief("--project", project, "check").returncode == 0  # ignored: not this code's memo

@@ -15,7 +15,6 @@ import re
 
 from brief.cite import load_style
 from brief.corpus.load import Project, TopicEntry
-from brief.corpus.numbers import missing_numbers
 from brief.corpus.standards import judgment_problems
 from brief.errors import BriefError, InputError, Problem, TemplateError
 from brief.select import Selection, figures_of, get_topic, grade_reason, select
@@ -35,6 +34,8 @@ def preflight(project: Project, topic_ids: list[str], *, lang: str | None = None
         selection = select(project, entry)
         problems.extend(check_topic(project, entry, selection))
         selections[tid] = selection
+    if project.numbers is not None:
+        project.numbers.save()
     if problems:
         raise InputError(problems)
     for tid in topic_ids:
@@ -50,6 +51,8 @@ def check_project(project: Project, today: datetime.date) -> list[Problem]:
     from brief.writers.styles import check_styles
 
     problems = list(project.problems) + check_styles(project.root) + check_templates(project, today)
+    if project.numbers is not None:
+        project.numbers.save()
     if project.follow_on:  # say it once, on the first problem of a file that did not load
         broken = {f"seeds/{name}/" for name in project.broken_sources | project.broken_findings}
         root = next((p for p in problems if any((p.path or "").startswith(b) for b in broken)), None)
@@ -220,7 +223,7 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
                 continue  # a cited finding's file did not load: its quote cannot be read
             quotes = " ".join(project.findings[f].finding.quote for f in sentence.cites if f in project.findings)
             for lang in ("en", "zh"):
-                miss = missing_numbers(getattr(sentence, lang), quotes)
+                miss = project.missing_numbers(getattr(sentence, lang), quotes)
                 if miss:
                     line = items[i].lines.get(lang) if i < len(items) else data.lines.get(field)
                     problems.append(Problem(shown, line, f"{field}[{i + 1}].{lang}: number(s) {', '.join(miss)} appear in no cited finding's quote",

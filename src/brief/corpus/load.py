@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from brief.corpus import yamlio
-from brief.corpus.numbers import missing_numbers, value_in
+from brief.corpus import numbers as _numbers
 from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
 from brief.corpus.validate import validate
@@ -80,6 +80,14 @@ class Project:
     broken_findings: set = field(default_factory=set)  # folders whose findings.yaml failed to load
     warnings: list[Problem] = field(default_factory=list)  # what `brief check --strict` counts as problems
     follow_on: int = 0  # problems not reported because they only follow from a file that did not load
+    numbers: "NumberMemo | None" = field(default=None, repr=False, compare=False)  # the number check, remembered
+
+    def missing_numbers(self, claim: str, quote: str) -> list[str]:
+        """numbers.missing_numbers, answered from the project's memo where it was asked before."""
+        if self.numbers is None:
+            self.numbers = NumberMemo(None)
+        return self.numbers.missing(claim, quote)
+
 
     @property
     def incomplete(self) -> bool:
@@ -107,6 +115,66 @@ class Project:
         return None, None
 
 
+class NumberMemo:
+    """The number check's answers, kept in `.brief-cache/numbers.json` (safe to delete) and keyed
+    by the exact texts and by the number code itself, so a run pays only for texts it has not
+    seen, and a change to either gives a fresh answer: the memo never accepts what the check would
+    reject. Reading Chinese numerals imports cn2an, which costs more than the rest of a check."""
+
+    def __init__(self, path: Path | None):
+        import json
+
+        self.path, self.data, self.added = path, {}, False
+        if path is not None:
+            try:
+                self.data = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(self.data, dict) or self.data.get("version") != _version():
+                    self.data = {}
+            except (OSError, ValueError):
+                self.data = {}
+        self.data["version"] = _version()
+
+    def missing(self, claim: str, quote: str) -> list[str]:
+        key = hashlib.sha256(f"{claim}\0{quote}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        got = self.data.get(key)
+        if not isinstance(got, list):
+            got = _numbers.missing_numbers(claim, quote)
+            self.data[key] = got
+            self.added = True
+        return list(got)
+
+    def value_in(self, value: float, quote: str) -> bool:
+        key = hashlib.sha256(f"{value!r}\0{quote}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        got = self.data.get(key)
+        if not isinstance(got, bool):
+            got = _numbers.value_in(value, quote)
+            self.data[key] = got
+            self.added = True
+        return got
+
+    def save(self) -> None:
+        if self.path is None or not self.added:
+            return
+        import json
+
+        try:
+            from brief.outputs import write_atomic
+
+            write_atomic(self.path, json.dumps(self.data, ensure_ascii=False).encode("utf-8"))
+        except Exception:  # noqa: BLE001 - a memo that cannot be written is only slower
+            pass
+
+
+_VERSION: list[str] = []
+
+
+def _version() -> str:
+    """The number code's own hash: a memo made by other code is not used."""
+    if not _VERSION:
+        _VERSION.append(hashlib.sha256(Path(_numbers.__file__).read_bytes()).hexdigest()[:16])
+    return _VERSION[0]
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -125,6 +193,7 @@ def load_project(root: Path) -> Project:
     Loading never renders a template: that is the checking stage's job (brief.check)."""
     root = root.resolve()
     project = Project(root=root)
+    project.numbers = NumberMemo(root / ".brief-cache" / "numbers.json")
     seeds = root / "seeds"
     briefs = root / "briefs"
     if not seeds.is_dir() or not briefs.is_dir():
@@ -159,6 +228,7 @@ def load_project(root: Path) -> Project:
             project.broken_topics = True
     _check_topic_tags(project)
     _check_contradictions(project)
+    project.numbers.save()
     return project
 
 
@@ -291,13 +361,13 @@ def _load_findings(project: Project, folder: Path) -> None:
                     problems.append(Problem(shown, item["claim"].lines.get(lang, line),
                                             f"finding '{f.id}': judgment claim.{lang} {msg}",
                                             "ICD 203: say how likely, and give confidence in a separate sentence"))
-            miss = missing_numbers(text, f.quote)
+            miss = project.missing_numbers(text, f.quote)
             if miss:
                 problems.append(Problem(shown, item["claim"].lines.get(lang, line),
                                         f"finding '{f.id}': number(s) {', '.join(miss)} in claim.{lang} do not appear in the quote",
                                         "every number in a claim must be in its quote; fix the claim or quote more text"))
         for j, fig in enumerate(f.figures):
-            if not value_in(fig.value, f.quote):
+            if not project.numbers.value_in(fig.value, f.quote):
                 problems.append(Problem(shown, item["figures"].lines[j],
                                         f"finding '{f.id}': figure value {fig.value:g} does not appear in the quote",
                                         "a figure's value must be written in its quote"))
