@@ -98,7 +98,7 @@ def check_templates(project: Project, today: datetime.date) -> list[Problem]:
         for name in compiled:
             for lang in langs:
                 try:
-                    _, blocks = document.compose(project, selection, lang, name, None, today)
+                    _, blocks = document.compose(project, selection, lang, name, None, today, format_references=False)
                     if glyphs is not None:
                         glyphs(entry, lang, blocks)
                 except BriefError as e:  # a template error, or data the template cannot show

@@ -46,14 +46,19 @@ def number(blocks: tuple[m.Block, ...], project, template: str) -> tuple[tuple[m
 class Fillers:
     """Fill the `references` and `source-notes` placeholders from one numbering."""
 
-    def __init__(self, project, numbers: dict[str, int], lang: str, t: Strings, csl: str | None):
+    def __init__(self, project, numbers: dict[str, int], lang: str, t: Strings, csl: str | None,
+                 formatted: bool = True):
         self.project, self.numbers, self.lang, self.t, self.csl = project, numbers, lang, t, csl
+        self.formatted = formatted  # False: only check that each entry can be formatted (brief check)
         self.cited = [sid for sid, _ in sorted(numbers.items(), key=lambda kv: kv[1])]
         self._references: tuple[m.Reference, ...] | None = None
 
     def references(self, p: m.Placeholder) -> m.References:
         if self._references is None:
-            texts = format_references(self.project, self.cited, self.lang, self.t, self.csl) if self.cited else []
+            if not self.formatted:
+                texts = checked_references(self.project, self.cited, self.lang, self.t, self.csl)
+            else:
+                texts = format_references(self.project, self.cited, self.lang, self.t, self.csl) if self.cited else []
             self._references = tuple(m.Reference(self.numbers[sid], sid, text) for sid, text in zip(self.cited, texts))
         return m.References(self._references, "references")
 
@@ -184,6 +189,20 @@ def load_style(root: Path, name: str, locale: str):
             raise InputError(Problem(str(path), None, f"cannot read CSL style: {e}",
                                      "use a valid CSL 1.0 style file")) from None
     return _STYLES[key]
+
+
+def checked_references(project, source_ids: list[str], lang: str, t: Strings, csl: str | None) -> list[tuple[m.Inline, ...]]:
+    """What `format_references` needs, checked without formatting: the style loads and every
+    cited source maps to valid CSL-JSON. Each entry holds the source's own texts (for the glyph
+    check); `brief check` uses this, since formatting valid items cannot fail."""
+    load_style(project.root, csl or t.csl, t.csl_locale)
+    out = []
+    for sid in source_ids:
+        entry = project.sources[sid]
+        validate_csl(csl_json(entry.source, lang, t), entry.loc.path)
+        s = entry.source
+        out.append((m.Str(" ".join(x for x in (s.title, s.title_en, s.publisher, s.author, s.url) if x)),))
+    return out
 
 
 def format_references(project, source_ids: list[str], lang: str, t: Strings, csl: str | None) -> list[tuple[m.Inline, ...]]:

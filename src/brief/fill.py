@@ -15,10 +15,11 @@ from brief.i18n import Strings
 
 
 def fill(blocks: tuple[m.Block, ...], project, topic, lang: str, t: Strings, template: str,
-         csl: str | None = None) -> tuple[m.Block, ...]:
-    """Blocks with citations numbered and every placeholder filled."""
+         csl: str | None = None, format_references: bool = True) -> tuple[m.Block, ...]:
+    """Blocks with citations numbered and every placeholder filled. Without `format_references`
+    (brief check), reference entries are checked rather than formatted."""
     blocks, numbers = cite.number(blocks, project, template)
-    refs = cite.Fillers(project, numbers, lang, t, csl or topic.csl)
+    refs = cite.Fillers(project, numbers, lang, t, csl or topic.csl, formatted=format_references)
     fillers = {
         "references": refs.references,
         "source-notes": refs.source_notes,

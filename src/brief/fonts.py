@@ -193,11 +193,14 @@ def check(texts: list[tuple[str, str]], fs: FontSet) -> None:
     """Fail, listing every character no configured font can draw and where it came from."""
     problems = []
     seen = set()
+    drawable: set[str] = set()
     for where, text in texts:
-        for ch in text:
-            if ch.isspace() or (where, ch) in seen:
+        for ch in dict.fromkeys(text):  # each character once per text, in order
+            if ch in drawable or ch.isspace() or (where, ch) in seen:
                 continue
-            if font_for(ch, fs) is None:
+            if font_for(ch, fs) is not None:
+                drawable.add(ch)
+            else:
                 seen.add((where, ch))
                 name = unicodedata.name(ch, "unnamed character")
                 problems.append(Problem(where, None, f"no configured font can draw {ch!r} (U+{ord(ch):04X} {name})",
