@@ -12,6 +12,7 @@ Two kinds of tests live here:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,31 @@ class Generated:
 
 @pytest.fixture(scope="session")
 def builds_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("builds")
+    """Where the session's briefs are built: one directory for the whole run, shared by the
+    pytest-xdist workers (each set is built by the first worker that needs it, under a lock)."""
+    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not uid:
+        return tmp_path_factory.mktemp("builds")
+    root = tmp_path_factory.getbasetemp().parent / f"builds-{uid}"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+def _once(builds_dir: Path, name: str, build) -> list:
+    """Run `build()` once for the whole test run (whichever worker comes first); its result (a
+    list of CompletedProcess) is kept beside the builds for the other workers."""
+    import fcntl
+    import json
+    import subprocess
+
+    with open(builds_dir / f".{name}.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        done = builds_dir / f".{name}.done.json"
+        if done.is_file():
+            return [subprocess.CompletedProcess(a, rc, out, err) for a, rc, out, err in json.loads(done.read_text())]
+        results = build()
+        done.write_text(json.dumps([[r.args, r.returncode, r.stdout, r.stderr] for r in results]))
+        return results
 
 
 @pytest.fixture(scope="session")
@@ -99,9 +124,13 @@ def generated(project_root, builds_dir) -> Generated:
     """Every fixture topic with its own template (`brief`), in English and Chinese, DOCX and PDF."""
     out = builds_dir / "brief"
     env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
-    all_en = _run_brief("--project", project_root, "generate", "--all", "--out", out, env=env)
+
+    def build():
+        return [_run_brief("--project", project_root, "generate", "--all", "--out", out, env=env),
+                _run_brief("--project", project_root, "generate", "--all", "--lang", "zh", "--out", out, env=env)]
+
+    all_en, zh = _once(builds_dir, "generated", build)
     assert all_en.returncode == 0, all_en.stderr
-    zh = _run_brief("--project", project_root, "generate", "--all", "--lang", "zh", "--out", out, env=env)
     assert zh.returncode == 0, zh.stderr
     return Generated(out, all_en, zh)
 
@@ -112,11 +141,13 @@ def built(generated, project_root, builds_dir) -> Path:
     The `brief` ones are the `generated` briefs, not built again."""
     env = {"SOURCE_DATE_EPOCH": BUILD_EPOCH}
     assert generated.out == builds_dir / "brief"
-    for template in TEMPLATES[1:]:
-        for lang in LANGS:
-            r = _run_brief("--project", project_root, "generate", "--all", "--lang", lang, "--template", template,
-                           "--out", builds_dir / template, env=env)
-            assert r.returncode == 0, r.stderr
+
+    def build():
+        return [_run_brief("--project", project_root, "generate", "--all", "--lang", lang, "--template", template,
+                           "--out", builds_dir / template, env=env) for template in TEMPLATES[1:] for lang in LANGS]
+
+    for r in _once(builds_dir, "built", build):
+        assert r.returncode == 0, r.stderr
     return builds_dir
 
 
