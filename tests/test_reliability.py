@@ -512,3 +512,19 @@ def test_a_ledger_in_the_way_leaves_no_copy_behind(dist):
     (dist["out"] / "ledger.sqlite").mkdir()
     assert run(dist).returncode == 1
     assert sorted(p.relative_to(dist["out"]).parts[0] for p in dist["out"].iterdir()) == [".distribute.lock", "ledger.sqlite"]
+
+
+def test_terminal_escapes_in_a_bottom_line_never_reach_the_terminal_or_a_mail(dist):
+    """A bottom line with ESC[2J and BEL is refused where it stands, before anything is printed
+    with --verbose or mailed."""
+    path = dist["project"] / "briefs" / f"{dist['topic']}.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    i = next(n for n, ln in enumerate(lines) if ln.startswith("bottom_line:"))
+    j = next(n for n in range(i + 1, len(lines)) if lines[n].lstrip().startswith(("- en:", "en:")))
+    lines[j] = lines[j][: lines[j].index("en:")] + 'en: "\\e[2J\\e[H cleared \\a"'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    r = run(dist, "--verbose")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"{path.name}:{j + 1}:" in r.stderr and "control character U+001B" in r.stderr, r.stderr
+    assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout + r.stderr
