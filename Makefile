@@ -20,7 +20,7 @@ test:             ## run the whole test suite
 
 soak:             ## fault-injection runs: 20 real kills of `distribute --send` (about 2 minutes)
 	@tools/setup.sh --test
-	.venv/bin/python -m pytest -q -m soak
+	.venv/bin/python -m pytest -q -s -m soak
 
 check:            ## validate the corpus, topics and templates
 	@tools/setup.sh
