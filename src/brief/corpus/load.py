@@ -135,19 +135,16 @@ class NumberMemo:
         self.data["version"] = _version()
 
     def missing(self, claim: str, quote: str) -> list[str]:
-        key = hashlib.sha256(f"{claim}\0{quote}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        got = self.data.get(key)
-        if not isinstance(got, list):
-            got = _numbers.missing_numbers(claim, quote)
-            self.data[key] = got
-            self.added = True
-        return list(got)
+        return list(self._ask(f"{claim}\0{quote}", list, lambda: _numbers.missing_numbers(claim, quote)))
 
     def value_in(self, value: float, quote: str) -> bool:
-        key = hashlib.sha256(f"{value!r}\0{quote}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self._ask(f"{value!r}\0{quote}", bool, lambda: _numbers.value_in(value, quote))
+
+    def _ask(self, text: str, kind: type, compute):
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         got = self.data.get(key)
-        if not isinstance(got, bool):
-            got = _numbers.value_in(value, quote)
+        if not isinstance(got, kind):
+            got = compute()
             self.data[key] = got
             self.added = True
         return got
