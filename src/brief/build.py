@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief import model as m
-from brief.outputs import check_out_dir, write_atomic, write_set  # noqa: F401  (the build writes through these)
+from brief.outputs import check_out_dir, write_set
 
 FORMATS = ("docx", "pdf")
 

@@ -8,6 +8,7 @@ Blocks and inlines are frozen dataclasses; a writer has one function per node ty
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass
 from typing import Union
 
@@ -295,21 +296,6 @@ def map_inlines(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
     return map_blocks(blocks, one)
 
 
-def inlines_of(blocks: tuple[Block, ...]):
-    """Every inline sequence of the blocks, with the block it belongs to: (block, inlines)."""
-    for b in walk(blocks):
-        if isinstance(b, Para | Heading):
-            yield b, b.children
-        elif isinstance(b, Table):
-            for cell in (*b.header, *(c for row in b.rows for c in row)):
-                yield b, cell
-        elif isinstance(b, Chart):
-            yield b, b.caption
-        elif isinstance(b, References):
-            for e in b.entries:
-                yield b, e.children
-
-
 def labelled_texts(doc: Document) -> list[tuple[str, str]]:
     """Every text of the document, each labelled with the finding or section it belongs to, so
     that a problem with a character (a glyph no font has) can say where it stands."""
@@ -390,8 +376,7 @@ def dump(doc: Document) -> str:
         return "".join(out)
 
     def is_inlines(v) -> bool:
-        return isinstance(v, tuple) and all(not _is_block(x) and not isinstance(x, tuple) for x in v) and any(
-            dataclasses.is_dataclass(x) for x in v)
+        return isinstance(v, tuple) and bool(v) and all(isinstance(x, _INLINES) for x in v)
 
     def blk(b, depth: int) -> None:
         pad = "  " * depth
@@ -429,8 +414,8 @@ def dump(doc: Document) -> str:
 
 
 def _is_block(x) -> bool:
-    return dataclasses.is_dataclass(x) and type(x).__name__ in _BLOCK_NAMES
+    return isinstance(x, _BLOCKS)
 
 
-_BLOCK_NAMES = {"Heading", "Para", "BlockQuote", "BulletList", "OrderedList", "Table", "Div", "Chart", "Toc",
-                "Rule", "Reference", "References", "Placeholder"}
+_INLINES = typing.get_args(Inline)
+_BLOCKS = (*typing.get_args(Block), Reference)  # (a reference list's entries are dumped as blocks)

@@ -222,7 +222,7 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
     """Export the file formats as JSON Schema (for editor validation of YAML)."""
 
     def go():
-        from brief.build import write_atomic
+        from brief.outputs import write_atomic
         from brief.corpus import schema as s
         from brief.distribute.stakeholders import StakeholderList
         from brief.writers.styles import DocxStyle, PdfStyle
