@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "brief"
 LAYERS = [
     ("brief", "brief.errors", "brief.outputs"),
     ("brief.model",),
-    ("brief.corpus", "brief.corpus.yamlio"),  # YAML with line numbers: read by every later layer
+    ("brief.corpus", "brief.corpus.yamlio", "brief.corpus.index"),  # YAML with line numbers, the signed cache
     ("brief.i18n",),
     ("brief.corpus.schema", "brief.corpus.validate",
      "brief.corpus.numbers", "brief.corpus.standards", "brief.corpus.quotes", "brief.corpus.load"),

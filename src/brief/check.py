@@ -50,7 +50,12 @@ def check_project(project: Project, today: datetime.date) -> list[Problem]:
     report each)."""
     from brief.writers.styles import check_styles
 
-    problems = list(project.problems) + check_styles(project.root) + check_templates(project, today)
+    passed = _Passed(project, today)
+    styles = check_styles(project.root, reference_known_good=passed.has(passed.static_key("reference-docx")))
+    if not styles:
+        passed.add(passed.static_key("reference-docx"))
+    problems = list(project.problems) + styles + check_templates(project, today, passed)
+    passed.save()
     if project.numbers is not None:
         project.numbers.save()
     if project.follow_on:  # say it once, on the first problem of a file that did not load
@@ -68,8 +73,9 @@ def check_project(project: Project, today: datetime.date) -> list[Problem]:
     return unique
 
 
-def check_templates(project: Project, today: datetime.date) -> list[Problem]:
-    """Compile every template, and compose it against every topic in every language."""
+def check_templates(project: Project, today: datetime.date, passed: "_Passed | None" = None) -> list[Problem]:
+    """Compile every template, and compose it against every topic in every language (except what
+    `passed` knows passed before with the same inputs)."""
     from brief import compose, document, i18n
 
     root = project.root
@@ -78,14 +84,20 @@ def check_templates(project: Project, today: datetime.date) -> list[Problem]:
         return [Problem("templates/", None, "no templates (templates/*.md.j2)", "restore templates/brief.md.j2")]
     problems: list[Problem] = []
     compiled = []
+    own = passed is None
+    passed = passed or _Passed(project, today)
     for name in names:
+        if passed.has(passed.static_key("compile " + name)):
+            compiled.append(name)
+            continue
         try:
             compose.compile_template(root, name)
             compiled.append(name)
+            passed.add(passed.static_key("compile " + name))
         except TemplateError as e:
             problems.extend(e.problems)
     langs = i18n.languages(root)
-    glyphs = _glyph_check(project)
+    glyphs = _LazyGlyphs(project)
     for entry in project.topics.values():
         selection = select(project, entry)
         topic_problems = check_topic(project, entry, selection)
@@ -97,16 +109,135 @@ def check_templates(project: Project, today: datetime.date) -> list[Problem]:
             continue  # (a corpus file that did not load would make every composition fail)
         for name in compiled:
             for lang in langs:
+                key = passed.key(entry, selection, name, lang)
+                if passed.has(key):
+                    continue
                 try:
                     _, blocks = document.compose(project, selection, lang, name, None, today, format_references=False)
-                    if glyphs is not None:
-                        glyphs(entry, lang, blocks)
+                    glyphs(entry, lang, blocks)
+                    passed.add(key)
                 except BriefError as e:  # a template error, or data the template cannot show
                     for p in e.problems:
                         if isinstance(e, TemplateError):
                             p.message += f" (topic {entry.topic.id}, {lang})"
                     problems.extend(e.problems)
+    if own:
+        passed.save()
     return problems
+
+
+class _LazyGlyphs:
+    """The glyph check, set up on its first use (a run whose compositions all passed before needs
+    no fonts)."""
+
+    def __init__(self, project: Project):
+        self.project, self.check = project, False
+
+    def __call__(self, entry: TopicEntry, lang: str, blocks) -> None:
+        if self.check is False:
+            self.check = _glyph_check(self.project)
+        if self.check is not None:
+            self.check(entry, lang, blocks)
+
+
+class _Passed:
+    """Compositions (topic, template, language) that passed `brief check` before, kept in the
+    signed cache with every file they read: the templates, strings and style data, the topic, the
+    project config, the stances, the folders of every finding the topic selects, leaves out or
+    names, and the fonts. A change to any of them composes it again; so does a new day (dates)."""
+
+    def __init__(self, project: Project, today: datetime.date):
+        from brief.corpus.index import Store, digest
+
+        self.project, self.today = project, today
+        self.store = Store(project.root, "checks")
+        self.ok: dict[str, None] = {}
+        self.deps: dict = {}
+        if not self.store.enabled or project.index is None or not project.index.enabled:
+            self.store = None
+            return
+        root = project.root
+        self.deps = self.store.snapshot(sorted(p for p in (root / "templates").rglob("*") if p.is_file()))
+        self.base = digest(self.deps) + digest(project.file_deps.get("", {})) + _font_identity(root)
+        got = self.store.get("passed", "")
+        self.ok = dict.fromkeys(got[1]) if got is not None else {}
+        self._digest = digest
+
+    def key(self, entry: TopicEntry, selection: Selection, template: str, lang: str) -> str | None:
+        if self.store is None or entry.topic.id not in self.project.file_deps:
+            return None
+        import hashlib
+
+        project = self.project
+        ids = set(selection.ids) | {x.finding.finding.id for x in selection.excluded}
+        for fid in list(ids):
+            ids.update(project.findings[fid].finding.contradicts)
+        ids.update(_strings_in(entry.data) & project.findings.keys())
+        folders = sorted({project.findings[f].source_id for f in ids if f in project.findings})
+        if any(f not in project.digests for f in folders):
+            return None
+        h = hashlib.sha256(f"{self.base}\0{self._digest(project.file_deps[entry.topic.id])}\0{self.today.isoformat()}\0"
+                           f"{template}\0{lang}\0{entry.topic.id}\0{','.join(selection.ids)}\0".encode())
+        for f in folders:
+            h.update(f"{f}={project.digests[f]}\0".encode())
+        return h.hexdigest()
+
+    def static_key(self, what: str) -> str | None:
+        """The key of a check that reads only the templates folder (compiling a template, the
+        reference document's styles)."""
+        if self.store is None:
+            return None
+        import hashlib
+
+        return hashlib.sha256(f"{self.base}\0{what}".encode()).hexdigest()
+
+    def has(self, key: str | None) -> bool:
+        return key is not None and key in self.ok
+
+    def add(self, key: str | None) -> None:
+        if key is not None:
+            self.ok[key] = None
+            self.added = True
+
+    def save(self) -> None:
+        """Keep the passed keys (the newest few thousand). A key names all its inputs, so the entry
+        itself depends on no file; but if a template changed while this check read it, nothing is kept."""
+        if self.store is None or not getattr(self, "added", False):
+            return
+        if self.store.snapshot([self.project.root / rel for rel in self.deps]) != self.deps:
+            return
+        self.store.put("passed", "", {}, list(self.ok)[-5000:])
+
+
+def _strings_in(data) -> set[str]:
+    """Every string in a loaded YAML value (the finding ids a topic names, wherever it names them)."""
+    out: set[str] = set()
+    stack = [data]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            out.add(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
+
+
+def _font_identity(root) -> str:
+    """The font files the glyph check would read, with their size and modification time."""
+    import os
+
+    from brief import fonts
+    from brief.writers.styles import pdf_style
+
+    try:
+        spec = pdf_style(root).fonts
+        paths = [fonts.find_font(spec.latin.regular, spec.search_dirs, spec.latin.package),
+                 fonts.find_font(spec.cjk.regular, spec.search_dirs, spec.cjk.package)]
+        return "|".join(f"{p}:{os.stat(p).st_size}:{os.stat(p).st_mtime_ns}" for p in paths)
+    except (BriefError, OSError):
+        return "no-fonts"
 
 
 def _glyph_check(project: Project):

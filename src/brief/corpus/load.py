@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from brief.corpus import yamlio
 from brief.corpus import numbers as _numbers
+from brief.corpus.index import FolderResult, Store, digest
 from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
 from brief.corpus.validate import validate
@@ -81,6 +82,10 @@ class Project:
     warnings: list[Problem] = field(default_factory=list)  # what `brief check --strict` counts as problems
     follow_on: int = 0  # problems not reported because they only follow from a file that did not load
     numbers: "NumberMemo | None" = field(default=None, repr=False, compare=False)  # the number check, remembered
+    index: "Store | None" = field(default=None, repr=False, compare=False)  # the incremental index used
+    digests: dict = field(default_factory=dict, repr=False, compare=False)  # folder -> hash of its files
+    file_deps: dict = field(default_factory=dict, repr=False, compare=False)  # topic id (or "" for brief.yaml
+    # and stances.yaml) -> the files' stat and hash, taken before they were read (for cache keys)
 
     def missing_numbers(self, claim: str, quote: str) -> list[str]:
         """numbers.missing_numbers, answered from the project's memo where it was asked before."""
@@ -191,6 +196,9 @@ def load_project(root: Path) -> Project:
     root = root.resolve()
     project = Project(root=root)
     project.numbers = NumberMemo(root / ".brief-cache" / "numbers.json")
+    index = Store(root, "folders")
+    if index.enabled:
+        project.file_deps[""] = index.snapshot([root / "brief.yaml", root / "seeds" / "stances.yaml"])
     seeds = root / "seeds"
     briefs = root / "briefs"
     if not seeds.is_dir() or not briefs.is_dir():
@@ -208,25 +216,87 @@ def load_project(root: Path) -> Project:
             project.stances = _guard(project, validate, StancesFile, data, project.shown(stances_path), "stances")
     if project.stances is None:
         project.stances = StancesFile(axes={})
-    for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "source.yaml").exists()):
-        _guard(project, _load_source, project, folder)
-    for folder in sorted(p for p in seeds.iterdir() if p.is_dir() and (p / "findings.yaml").exists()):
-        try:
-            _load_findings(project, folder)
-        except InputError as e:
-            project.problems.extend(e.problems)
-            project.broken_findings.add(folder.name)
+    folders = sorted(p for p in seeds.iterdir() if p.is_dir() and ((p / "source.yaml").exists()
+                                                                   or (p / "findings.yaml").exists()))
+    for folder in folders:
+        _merge(project, _folder_result(project, index, folder))
+    project.index = index
     for path in sorted(briefs.glob("*.yaml")):
         if path.name.startswith("stakeholders"):
             continue
         before = len(project.problems)
+        deps = index.snapshot([path]) if index.enabled else None
         _guard(project, _load_topic, project, path)
+        if deps is not None and path.stem in project.topics:
+            project.file_deps[path.stem] = deps
         if len(project.problems) > before:
             project.broken_topics = True
     _check_topic_tags(project)
     _check_contradictions(project)
     project.numbers.save()
     return project
+
+
+def _folder_result(project: Project, index: Store, folder: Path) -> FolderResult:
+    """One folder's source and findings, checked: from the index while none of its files changed."""
+    got = index.get(folder.name, "")
+    if got is not None:
+        project.digests[folder.name] = digest(got[0])
+        return got[1]
+    seeds = project.root / "seeds"
+    deps = index.snapshot([folder / "source.yaml", folder / "body.txt", folder / "findings.yaml", seeds / "stances.yaml"])
+    scratch = Project(root=project.root, stances=project.stances, numbers=project.numbers)
+    if (folder / "source.yaml").exists():
+        _guard(scratch, _load_source, scratch, folder)
+    if (folder / "findings.yaml").exists():
+        try:
+            _load_findings(scratch, folder)
+        except InputError as e:
+            scratch.problems.extend(e.problems)
+            scratch.broken_findings.add(folder.name)
+    entry = scratch.sources.get(folder.name)
+    result = FolderResult(folder.name, entry, list(scratch.findings.values()), scratch.problems,
+                          folder.name in scratch.broken_sources, folder.name in scratch.broken_findings)
+    pinned = True
+    if entry is not None:  # the saved files it was checked against: kept only if they are what was pinned
+        src = entry.source
+        files = [(seeds / src.original, src.original_sha256)]
+        if src.capture is not None:
+            files.append((seeds / src.capture.file, src.capture.sha256))
+        try:
+            more = index.snapshot([p for p, _ in files])
+        except ValueError:  # a path outside the project: never cached
+            more, pinned = {}, False
+        pinned = pinned and all(more.get(p.relative_to(project.root).as_posix(), (None, None))[1] == sha for p, sha in files)
+        deps.update(more)
+    if pinned:
+        index.put(folder.name, "", deps, result)
+        project.digests[folder.name] = digest(deps)
+    return result
+
+
+def _merge(project: Project, result: FolderResult) -> None:
+    """Add one folder's result to the project; a finding id that an earlier folder has already
+    used is reported here, where both are known."""
+    project.problems.extend(result.problems)
+    entry = result.source
+    if result.broken_source:
+        project.broken_sources.add(result.folder)
+    if result.broken_findings:
+        project.broken_findings.add(result.folder)
+    if entry is not None:
+        project.sources[entry.source.id] = entry
+    for fe in result.findings:
+        fid = fe.finding.id
+        if fid in project.findings:
+            other = project.findings[fid].loc
+            project.problems.append(Problem(fe.loc.path, fe.loc.line, f"duplicate finding id '{fid}' (first at {other})",
+                                            "give each finding its own id"))
+            if entry is not None and fid in entry.findings:
+                entry.findings.remove(fid)
+            continue
+        fe.index = len(project.findings)
+        project.findings[fid] = fe
 
 
 def _load_source(project: Project, folder: Path) -> None:
@@ -418,15 +488,21 @@ def _check_topic_tags(project: Project) -> None:
     selected = {t for e in project.topics.values() for t in e.topic.select.topics}
     if not selected:
         return
-    for fid, fe in project.findings.items():
+    unselected: dict[str, list[FindingEntry]] = {}
+    for fe in project.findings.values():
         for tag in fe.finding.topics:
             if tag not in selected:
-                close = difflib.get_close_matches(tag, sorted(selected), n=1)
-                project.warnings.append(Problem(fe.loc.path, fe.loc.line,
-                                                f"finding '{fid}': topic tag '{tag}' is not selected by any topic yet",
-                                                (f"did you mean '{close[0]}'? " if close else "")
-                                                + f"`brief findings --topic {tag}` lists its findings; a topic in briefs/ "
-                                                  "that selects it makes them part of a brief"))
+                unselected.setdefault(tag, []).append(fe)
+    for tag, entries in unselected.items():  # one warning per tag, at its first finding
+        first = entries[0]
+        close = difflib.get_close_matches(tag, sorted(selected), n=1)
+        who = (f"finding '{first.finding.id}'" if len(entries) == 1
+               else f"finding '{first.finding.id}' and {len(entries) - 1} more")
+        project.warnings.append(Problem(first.loc.path, first.loc.line,
+                                        f"{who}: topic tag '{tag}' is not selected by any topic yet",
+                                        (f"did you mean '{close[0]}'? " if close else "")
+                                        + f"`brief findings --topic {tag}` lists its findings; a topic in briefs/ "
+                                          "that selects it makes them part of a brief"))
 
 
 def _check_contradictions(project: Project) -> None:
