@@ -169,9 +169,9 @@ class _Passed:
         import hashlib
 
         project = self.project
-        ids = set(selection.ids) | {x.finding.finding.id for x in selection.excluded}
+        ids = set(selection.ids) | {x.finding.id for x in selection.excluded}
         for fid in list(ids):
-            ids.update(project.findings[fid].finding.contradicts)
+            ids.update(project.findings[fid].contradicts)
         ids.update(_strings_in(entry.data) & project.findings.keys())
         folders = sorted({project.findings[f].source_id for f in ids if f in project.findings})
         if any(f not in project.digests for f in folders):

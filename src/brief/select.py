@@ -31,7 +31,7 @@ class Selection:
 
     @property
     def ids(self) -> list[str]:
-        return [f.finding.id for f in self.findings]
+        return [f.id for f in self.findings]
 
     @property
     def source_ids(self) -> list[str]:
@@ -58,17 +58,16 @@ def select(project: Project, entry: TopicEntry) -> Selection:
     tags = set(sel.topics)
     chosen: list[FindingEntry] = []
     excluded: list[Excluded] = []
-    for fe in project.findings.values():
-        f = fe.finding
-        if f.id in sel.exclude or fe.source_id in sel.exclude_sources:
+    for fe in project.findings.values():  # (what an entry always has: the validated findings are not read)
+        if fe.id in sel.exclude or fe.source_id in sel.exclude_sources:
             continue
         take = (
-            bool(tags.intersection(f.topics))
-            and (sel.kinds is None or f.kind in sel.kinds)
+            bool(tags.intersection(fe.topics))
+            and (sel.kinds is None or fe.kind in sel.kinds)
             and (sel.sources is None or fe.source_id in sel.sources)
-            and (sel.stances is None or f.stance in sel.stances)
+            and (sel.stances is None or fe.stance in sel.stances)
         )
-        if take or f.id in sel.include:
+        if take or fe.id in sel.include:
             reason = grade_reason(project, sel, fe)
             if reason:
                 excluded.append(Excluded(fe, reason))
@@ -77,19 +76,18 @@ def select(project: Project, entry: TopicEntry) -> Selection:
     source_rank = {s: i for i, s in enumerate(sel.sources or sorted(project.sources))}
 
     def key(fe: FindingEntry) -> tuple:
-        f = fe.finding
         parts: list = []
         for k in entry.topic.order:
             if k == "kind":
-                parts.append(KIND_ORDER[f.kind])
+                parts.append(KIND_ORDER[fe.kind])
             elif k == "source":
                 parts.append(source_rank.get(fe.source_id, len(source_rank)))
             elif k == "position":
-                parts.extend((f.locator.para, f.locator.start))
+                parts.extend(fe.position)
             elif k == "id":
-                parts.append(f.id)
+                parts.append(fe.id)
             elif k == "topic-match":
-                parts.append(0 if entry.topic.select.topics[0] in f.topics else 1)
+                parts.append(0 if entry.topic.select.topics[0] in fe.topics else 1)
         parts.append(fe.index)
         return tuple(parts)
 
@@ -98,13 +96,13 @@ def select(project: Project, entry: TopicEntry) -> Selection:
 
 def grade_reason(project: Project, sel, fe: FindingEntry) -> str | None:
     """Why a grade threshold leaves this finding out, or None if it passes."""
-    grade = project.sources[fe.source_id].source.reliability.grade
-    if sel.min_reliability is not None:
+    grade = project.sources[fe.source_id].grade  # None: not yet graded, reported when the corpus loads
+    if sel.min_reliability is not None and grade is not None:
         if grade == "F":
             return f"source {fe.source_id} is graded F (reliability cannot be judged), below the minimum {sel.min_reliability}"
         if grade > sel.min_reliability:  # letters: A is best
             return f"source {fe.source_id} is graded {grade}, below the minimum {sel.min_reliability}"
-    cred = fe.finding.credibility
+    cred = fe.credibility
     if sel.max_credibility is not None and cred > sel.max_credibility:
         return f"credibility {cred} is worse than the maximum {sel.max_credibility}"
     return None

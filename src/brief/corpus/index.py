@@ -169,15 +169,43 @@ class Store:
                 deps[rel] = (_stat_key(p), _sha(p))
         return deps
 
-    def put(self, name: str, extra: str, deps: dict[str, tuple], value: Any) -> None:
+    def put(self, name: str, extra: str, deps: dict[str, tuple], value: Any, payload: Any = None) -> str | None:
         """Keep a value made from the files in `deps` (as `snapshot` saw them), unless one of them
-        changed while it was being made."""
+        changed while it was being made. A `payload` is kept beside it in a file of its own, read
+        only when asked for (`read_payload`) and trusted by the SHA-256 that the signed value
+        holds; the value is stored as (value, that hash), which `get` hands back."""
         self.made += 1
         if not self.enabled:
-            return
+            return None
         if any(_stat_key(self.root / rel) != stat for rel, (stat, _) in deps.items()):
-            return
+            return None
+        sha = None
+        if payload is not None:
+            try:
+                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                sha = hashlib.sha256(data).hexdigest()
+                from brief.outputs import write_atomic
+
+                self.dir.mkdir(parents=True, exist_ok=True)
+                write_atomic(self.dir / f"{name}.payload", data)
+            except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
+                return None
+            value = (value, sha)
         self._write(name, extra, deps, value)
+        return sha
+
+    def read_payload(self, name: str, sha: str) -> Any:
+        """The payload kept with `name`, if its content still has the hash `sha`; else None."""
+        try:
+            data = (self.dir / f"{name}.payload").read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != sha:
+            return None
+        try:
+            return pickle.loads(data)  # noqa: S301 - its hash is in an entry signed by this user's key
+        except Exception:  # noqa: BLE001
+            return None
 
     def _write(self, name: str, extra: str, deps: dict, value: Any) -> None:
         try:

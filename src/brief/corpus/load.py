@@ -36,24 +36,80 @@ class Loc:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass
 class SourceEntry:
-    """A source with its body, split into paragraphs (one per line)."""
+    """A source with its body, split into paragraphs (one per line). `id`, `loc`, `grade` and
+    `findings` are always at hand; the validated `source` and its `paragraphs` may come from the
+    corpus index only when first asked for (`generate` reads only the sources it cites)."""
 
-    source: Source
-    loc: Loc
-    paragraphs: list[str]
-    findings: list[str] = field(default_factory=list)
+    __slots__ = ("id", "loc", "grade", "findings", "_source", "_paragraphs", "_payload")
+
+    def __init__(self, source: Source, loc: Loc, paragraphs: list[str], findings: list[str] | None = None):
+        self.id, self.loc = source.id, loc
+        self.grade = source.reliability.grade if source.reliability is not None else None
+        self.findings = findings if findings is not None else []
+        self._source, self._paragraphs, self._payload = source, paragraphs, None
+
+    @classmethod
+    def lazy(cls, sid: str, loc: Loc, grade: str | None, findings: list[str], payload: Any) -> "SourceEntry":
+        e = cls.__new__(cls)
+        e.id, e.loc, e.grade, e.findings = sid, loc, grade, findings
+        e._source = e._paragraphs = None
+        e._payload = payload
+        return e
+
+    @property
+    def source(self) -> Source:
+        if self._source is None:
+            self._payload.load()
+        return self._source
+
+    @property
+    def paragraphs(self) -> list[str]:
+        if self._paragraphs is None:
+            self._payload.load()
+        return self._paragraphs
+
+    def __repr__(self) -> str:
+        return f"SourceEntry({self.id!r}, {self.loc})"
 
 
-@dataclass
 class FindingEntry:
-    """A finding with its location in its findings file."""
+    """A finding with its location in its findings file. What the selector and the cross-file
+    checks read (`id`, `topics`, `kind`, `stance`, `contradicts`, `credibility`, `position`) is
+    always at hand; the validated `finding` may come from the corpus index when first asked for."""
 
-    finding: Finding
-    source_id: str
-    loc: Loc
-    index: int  # position in corpus order
+    __slots__ = ("id", "source_id", "loc", "index", "topics", "kind", "stance", "contradicts", "credibility",
+                 "position", "_finding", "_payload")
+
+    def __init__(self, finding: Finding, source_id: str, loc: Loc, index: int):
+        self.source_id, self.loc, self.index = source_id, loc, index
+        self._set_meta(finding.id, finding.topics, finding.kind, finding.stance, finding.contradicts,
+                       finding.credibility, (finding.locator.para, finding.locator.start))
+        self._finding, self._payload = finding, None
+
+    def _set_meta(self, fid, topics, kind, stance, contradicts, credibility, position) -> None:
+        self.id, self.topics, self.kind, self.stance = fid, tuple(topics), kind, stance
+        self.contradicts, self.credibility, self.position = tuple(contradicts), credibility, tuple(position)
+
+    def meta(self) -> tuple:
+        return (self.id, self.topics, self.kind, self.stance, self.contradicts, self.credibility, self.position)
+
+    @classmethod
+    def lazy(cls, meta: tuple, source_id: str, loc: Loc, payload: Any) -> "FindingEntry":
+        e = cls.__new__(cls)
+        e.source_id, e.loc, e.index = source_id, loc, 0
+        e._set_meta(*meta)
+        e._finding, e._payload = None, payload
+        return e
+
+    @property
+    def finding(self) -> Finding:
+        if self._finding is None:
+            self._payload.load()
+        return self._finding
+
+    def __repr__(self) -> str:
+        return f"FindingEntry({self.id!r}, {self.loc})"
 
 
 @dataclass
@@ -238,11 +294,33 @@ def load_project(root: Path) -> Project:
 
 
 def _folder_result(project: Project, index: Store, folder: Path) -> FolderResult:
-    """One folder's source and findings, checked: from the index while none of its files changed."""
+    """One folder's source and findings, checked: from the index while none of its files changed
+    (the validated source and findings then load only when first asked for)."""
     got = index.get(folder.name, "")
     if got is not None:
-        project.digests[folder.name] = digest(got[0])
-        return got[1]
+        deps, ((name, src, findings, problems, broken_source, broken_findings), sha) = got
+        project.digests[folder.name] = digest(deps)
+        payload = _Payload(project.root, index, folder, sha)
+        entry = SourceEntry.lazy(src[0], Loc(*src[1]), src[2], list(src[3]), payload) if src is not None else None
+        entries = [FindingEntry.lazy(meta, sid, Loc(*loc), payload) for meta, sid, loc in findings]
+        payload.entries = (entry, entries)
+        return FolderResult(name, entry, entries, problems, broken_source, broken_findings)
+    result, deps, pinned = _load_folder(project, index, folder)
+    if pinned and index.enabled:
+        e = result.source
+        summary = (result.folder,
+                   (e.id, (e.loc.path, e.loc.line), e.grade, list(e.findings)) if e is not None else None,
+                   [(fe.meta(), fe.source_id, (fe.loc.path, fe.loc.line)) for fe in result.findings],
+                   result.problems, result.broken_source, result.broken_findings)
+        payload = ((e.source, e.paragraphs) if e is not None else None, [fe.finding for fe in result.findings])
+        if index.put(folder.name, "", deps, summary, payload) is not None:
+            project.digests[folder.name] = digest(deps)
+    return result
+
+
+def _load_folder(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, bool]:
+    """Read and check one folder from its files: (result, the files it read, whether the saved
+    files it was checked against are the pinned ones, so that the result may be kept)."""
     seeds = project.root / "seeds"
     deps = index.snapshot([folder / "source.yaml", folder / "body.txt", folder / "findings.yaml", seeds / "stances.yaml"])
     scratch = Project(root=project.root, stances=project.stances, numbers=project.numbers)
@@ -269,10 +347,35 @@ def _folder_result(project: Project, index: Store, folder: Path) -> FolderResult
             more, pinned = {}, False
         pinned = pinned and all(more.get(p.relative_to(project.root).as_posix(), (None, None))[1] == sha for p, sha in files)
         deps.update(more)
-    if pinned:
-        index.put(folder.name, "", deps, result)
-        project.digests[folder.name] = digest(deps)
-    return result
+    return result, deps, pinned
+
+
+class _Payload:
+    """The validated source and findings of one folder, read from the index when first asked for.
+    Should the index file have gone (or changed) since its summary was read, the folder is read
+    from its files again; if they changed too, the run stops rather than mix two versions."""
+
+    def __init__(self, root: Path, index: Store, folder: Path, sha: str):
+        self.root, self.index, self.folder, self.sha = root, index, folder, sha
+        self.entries: tuple = (None, [])
+
+    def load(self) -> None:
+        entry, entries = self.entries
+        got = self.index.read_payload(self.folder.name, self.sha)
+        if got is None:
+            fresh = Project(root=self.root, stances=StancesFile(axes={}), numbers=NumberMemo(None))
+            result, _, _ = _load_folder(fresh, Store(self.root, "folders", enabled=False), self.folder)
+            if [fe.meta() for fe in result.findings] != [fe.meta() for fe in entries] or \
+                    (result.source is None) != (entry is None):
+                raise InputError(Problem(f"seeds/{self.folder.name}/", None, "the folder changed while brief was reading it",
+                                         "run the command again"))
+            e = result.source
+            got = ((e.source, e.paragraphs) if e is not None else None, [fe.finding for fe in result.findings])
+        src, findings = got
+        if entry is not None and src is not None:
+            entry._source, entry._paragraphs = src
+        for fe, f in zip(entries, findings):
+            fe._finding = f
 
 
 def _merge(project: Project, result: FolderResult) -> None:
@@ -285,9 +388,9 @@ def _merge(project: Project, result: FolderResult) -> None:
     if result.broken_findings:
         project.broken_findings.add(result.folder)
     if entry is not None:
-        project.sources[entry.source.id] = entry
+        project.sources[entry.id] = entry
     for fe in result.findings:
-        fid = fe.finding.id
+        fid = fe.id
         if fid in project.findings:
             other = project.findings[fid].loc
             project.problems.append(Problem(fe.loc.path, fe.loc.line, f"duplicate finding id '{fid}' (first at {other})",
@@ -490,14 +593,13 @@ def _check_topic_tags(project: Project) -> None:
         return
     unselected: dict[str, list[FindingEntry]] = {}
     for fe in project.findings.values():
-        for tag in fe.finding.topics:
+        for tag in fe.topics:
             if tag not in selected:
                 unselected.setdefault(tag, []).append(fe)
     for tag, entries in unselected.items():  # one warning per tag, at its first finding
         first = entries[0]
         close = difflib.get_close_matches(tag, sorted(selected), n=1)
-        who = (f"finding '{first.finding.id}'" if len(entries) == 1
-               else f"finding '{first.finding.id}' and {len(entries) - 1} more")
+        who = f"finding '{first.id}'" if len(entries) == 1 else f"finding '{first.id}' and {len(entries) - 1} more"
         project.warnings.append(Problem(first.loc.path, first.loc.line,
                                         f"{who}: topic tag '{tag}' is not selected by any topic yet",
                                         (f"did you mean '{close[0]}'? " if close else "")
@@ -508,7 +610,7 @@ def _check_topic_tags(project: Project) -> None:
 def _check_contradictions(project: Project) -> None:
     """`contradicts` links point at real findings, are mutual, and never at the finding itself."""
     for fid, fe in project.findings.items():
-        for other in fe.finding.contradicts:
+        for other in fe.contradicts:
             where = (fe.loc.path, fe.loc.line)
             if other == fid:
                 project.problems.append(Problem(*where, f"finding '{fid}' contradicts itself", "remove it from contradicts"))
@@ -519,7 +621,7 @@ def _check_contradictions(project: Project) -> None:
                 close = difflib.get_close_matches(other, list(project.findings), n=1)
                 project.problems.append(Problem(*where, f"finding '{fid}': contradicts unknown finding '{other}'",
                                                 f"did you mean '{close[0]}'?" if close else "link an existing finding id"))
-            elif fid not in project.findings[other].finding.contradicts:
+            elif fid not in project.findings[other].contradicts:
                 o = project.findings[other].loc
                 project.problems.append(Problem(*where, f"finding '{fid}' contradicts '{other}', but '{other}' ({o}) does not list '{fid}'",
                                                 f"add {fid} to contradicts of {other}: links are mutual"))
