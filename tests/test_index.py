@@ -1,0 +1,193 @@
+"""The incremental corpus index: a run pays only for the folders that changed, `generate` reads only
+the sources it cites, and the cache never makes a build accept what a full check would reject,
+even when a file is changed behind its back (same size, modification time put back)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from helpers import body_lines, load_yaml, run_brief
+
+from brief.corpus.index import Store
+from brief.corpus.load import load_project
+
+
+@pytest.fixture(autouse=True)
+def own_key(tmp_path, monkeypatch):
+    """Each test signs its cache with a key of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("BRIEF_NO_CACHE", raising=False)
+
+
+def folders(project: Path) -> list[Path]:
+    return sorted(p for p in (project / "seeds").iterdir() if (p / "source.yaml").exists())
+
+
+def behind_its_back(path: Path, old: str, new: str) -> None:
+    """Replace text with text of the same length in UTF-8, and put the modification time back."""
+    assert len(old.encode()) == len(new.encode()) and old != new
+    st = path.stat()
+    data = path.read_bytes()
+    assert data.count(old.encode()) >= 1, (path, old)
+    path.write_bytes(data.replace(old.encode(), new.encode(), 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def check(project: Path):
+    r = run_brief("--project", project, "check")
+    return r.returncode, r.stdout + r.stderr
+
+
+def warm(project: Path) -> None:
+    code, out = check(project)
+    assert code == 0, out
+    assert list((project / ".brief-cache" / "folders").glob("*.pickle")), "the index was not written"
+
+
+def a_quote(project: Path) -> tuple[Path, str]:
+    path = folders(project)[0] / "findings.yaml"
+    return path, load_yaml(path)["findings"][0]["quote"]
+
+
+def swap_char(text: str) -> str:
+    """The text with one character changed to another of the same UTF-8 length."""
+    for i, ch in enumerate(text):
+        if ch.isascii() and ch.isalpha():
+            return text[:i] + ("x" if ch != "x" else "y") + text[i + 1:]
+        if "\u4e00" <= ch <= "\u9fff":
+            return text[:i] + ("中" if ch != "中" else "国") + text[i + 1:]
+    raise AssertionError(f"nothing to change in {text!r}")
+
+
+def test_a_second_load_reuses_every_folder_and_a_change_reloads_only_its_folder(sample_project):
+    first = load_project(sample_project)
+    n = len(folders(sample_project))
+    assert first.index.made == n and first.index.reused == 0
+    second = load_project(sample_project)
+    assert second.index.reused == n and second.index.made == 0
+    assert [(f.id, f.source_id, f.loc.line, f.topics) for f in second.findings.values()] == \
+           [(f.id, f.source_id, f.loc.line, f.topics) for f in first.findings.values()]
+    assert [f.finding for f in second.findings.values()] == [f.finding for f in first.findings.values()]
+    assert [(s.source, s.paragraphs) for s in second.sources.values()] == \
+           [(s.source, s.paragraphs) for s in first.sources.values()]
+    path = folders(sample_project)[1] / "findings.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# an analyst's note\n", encoding="utf-8")
+    third = load_project(sample_project)
+    assert third.index.reused == n - 1 and third.index.made == 1
+
+
+def test_a_generate_reads_only_the_sources_its_brief_cites(sample_project):
+    from brief.check import preflight
+    from brief.corpus.load import Project
+
+    load_project(sample_project)
+    project: Project = load_project(sample_project)
+    topic = sorted(project.topics)[0]
+    selection = preflight(project, [topic])[topic]
+    read = {sid for sid, e in project.sources.items() if e._source is not None}
+    assert read <= set(selection.source_ids), read - set(selection.source_ids)
+    assert all(e._source is None for sid, e in project.sources.items() if sid not in selection.source_ids)
+
+
+def test_a_quote_changed_behind_the_caches_back_is_caught(sample_project):
+    warm(sample_project)
+    path, quote = a_quote(sample_project)
+    behind_its_back(path, quote, swap_char(quote))
+    code, out = check(sample_project)
+    assert code == 1 and re.search(r"quote not found in source", out), out
+    r = run_brief("--project", sample_project, "generate", "--all", "--out", sample_project / "out")
+    assert r.returncode == 1 and "quote not found" in r.stdout + r.stderr
+
+
+def test_a_body_line_changed_behind_the_caches_back_is_caught(sample_project):
+    warm(sample_project)
+    body = folders(sample_project)[0] / "body.txt"
+    line = next(ln for ln in body_lines(body) if len(ln) > 20)
+    behind_its_back(body, line, swap_char(line))
+    code, out = check(sample_project)
+    assert code == 1 and "body has drifted from its pinned hash" in out, out
+
+
+def test_a_hash_changed_behind_the_caches_back_is_caught(sample_project):
+    warm(sample_project)
+    path = folders(sample_project)[0] / "source.yaml"
+    pinned = load_yaml(path)["body_sha256"]
+    other = ("0" if pinned[5] != "0" else "1")
+    behind_its_back(path, pinned, pinned[:5] + other + pinned[6:])
+    code, out = check(sample_project)
+    assert code == 1 and "body has drifted from its pinned hash" in out, out
+
+
+def test_an_original_changed_behind_the_caches_back_is_caught(sample_project):
+    warm(sample_project)
+    src = load_yaml(folders(sample_project)[0] / "source.yaml")
+    original = sample_project / "seeds" / src["original"]
+    line = next(ln for ln in original.read_text(encoding="utf-8").split("\n") if len(ln) > 20)
+    behind_its_back(original, line, swap_char(line))
+    code, out = check(sample_project)
+    assert code == 1 and "has changed: its SHA-256 is" in out, out
+
+
+def test_a_stances_change_reaches_the_findings_that_name_a_stance(sample_project):
+    warm(sample_project)
+    stances = sample_project / "seeds" / "stances.yaml"
+    named = {f.get("stance") for p in folders(sample_project) if (p / "findings.yaml").exists()
+             for f in load_yaml(p / "findings.yaml")["findings"]} - {None}
+    stance = sorted(named)[0]
+    text = stances.read_text(encoding="utf-8")
+    assert re.search(rf"^\s+{re.escape(stance)}:", text, re.M)
+    stances.write_text(re.sub(rf"^(\s+){re.escape(stance)}:", r"\1renamed-position:", text, count=1, flags=re.M),
+                       encoding="utf-8")
+    code, out = check(sample_project)
+    assert code == 1 and f"unknown stance '{stance}'" in out, out
+
+
+def test_a_cache_signed_by_someone_else_is_not_trusted(sample_project, tmp_path, monkeypatch):
+    warm(sample_project)
+    name = folders(sample_project)[0].name
+    mine = Store(sample_project, "folders")
+    assert mine.get(name, "") is not None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    assert Store(sample_project, "folders").get(name, "") is None
+
+
+def test_a_damaged_or_edited_cache_file_is_ignored(sample_project):
+    warm(sample_project)
+    entry = sorted((sample_project / ".brief-cache" / "folders").glob("*.pickle"))[0]
+    data = bytearray(entry.read_bytes())
+    data[-10] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    payload = sorted((sample_project / ".brief-cache" / "folders").glob("*.payload"))[1]
+    payload.write_bytes(payload.read_bytes()[:-5])
+    code, out = check(sample_project)
+    assert code == 0, out
+    project = load_project(sample_project)
+    for e in project.sources.values():  # every source still reads (the damaged payload from its files)
+        assert e.paragraphs and e.source.id == e.id
+    path, quote = a_quote(sample_project)
+    behind_its_back(path, quote, swap_char(quote))
+    code, out = check(sample_project)
+    assert code == 1 and "quote not found" in out, out
+
+
+def test_the_cache_is_safe_to_delete_and_is_ignored_by_git(sample_project, repo_root):
+    warm(sample_project)
+    import shutil
+
+    shutil.rmtree(sample_project / ".brief-cache")
+    code, out = check(sample_project)
+    assert code == 0, out
+    assert "/.brief-cache/" in (repo_root / ".gitignore").read_text(encoding="utf-8").split()
+
+
+def test_check_remembers_only_passing_compositions(sample_project):
+    """A template broken after a passing check is reported: what passed is keyed by the templates' content."""
+    warm(sample_project)
+    template = sample_project / "templates" / "brief.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{{ t.no_such_string_key }}\n", encoding="utf-8")
+    code, out = check(sample_project)
+    assert code == 1 and "no_such_string_key" in out, out
