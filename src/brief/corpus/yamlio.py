@@ -68,6 +68,56 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+def _load(text: str) -> Any:
+    """Parse one YAML document (libyaml composes the nodes) and build LDict/LList values from
+    them directly: the same values as the constructors above, at about twice their speed. Plain
+    strings are taken as they are; other scalars (numbers, booleans, null) go through the safe
+    constructors."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+        built: dict[int, Any] = {}  # a node an alias repeats is built once (no "billion laughs")
+
+        def build(n):
+            cls = n.__class__
+            if cls is scalar:
+                return n.value if n.tag == _STR else loader.construct_object(n)
+            if id(n) in built:
+                return built[id(n)]
+            if cls is mapping:
+                loader.flatten_mapping(n)
+                d = built[id(n)] = LDict()
+                d.line = n.start_mark.line + 1
+                lines = d.lines = {}
+                for key_node, value_node in n.value:
+                    if key_node.__class__ is not scalar:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
+                    key = build(key_node)
+                    if key in d:
+                        raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                    d[key] = build(value_node)
+                    lines[key] = key_node.start_mark.line + 1
+                return d
+            if cls is yaml.SequenceNode:
+                seq = built[id(n)] = LList()
+                seq.extend(build(child) for child in n.value)
+                seq.line = n.start_mark.line + 1
+                seq.lines = [child.start_mark.line + 1 for child in n.value]
+                return seq
+            return loader.construct_object(n)
+
+        return build(node)
+    finally:
+        loader.dispose()
+
+
 def read_text(path: Path, shown: str) -> str:
     """A text file's content; a file that is not UTF-8 is an InputError at the line of the first
     bad byte, with how to convert it."""
@@ -85,7 +135,7 @@ def load(path: Path, shown: str) -> Any:
     """Parse a YAML file; a syntax error becomes an InputError at `shown:line`."""
     text = read_text(path, shown)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return _load(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
