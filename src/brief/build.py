@@ -64,20 +64,25 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
         finding_ids=tuple(selection.ids),
         template=name,
         tool_version=__version__,
-        corpus_sha256=corpus_hash(project.root),
+        corpus_sha256=corpus_hash(project.root, getattr(project, "file_hashes", {})),
     )
     return Composed(markdown, m.Document(meta, blocks))
 
 
-def corpus_hash(root: Path) -> str:
-    """SHA-256 over the corpus: every file under seeds/, by relative path and content."""
+def corpus_hash(root: Path, known: dict[str, str] | None = None) -> str:
+    """SHA-256 over the corpus: every file under seeds/, by relative path and content. `known`
+    gives the hashes (by project-relative path) of files that loading has already hashed or
+    found unchanged in this run, so that they are not read again."""
     import hashlib
 
+    known = known or {}
     h = hashlib.sha256()
     seeds = root / "seeds"
     for path in sorted(p for p in seeds.rglob("*") if p.is_file()):
-        h.update(path.relative_to(seeds).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        rel = path.relative_to(seeds).as_posix()
+        h.update(rel.encode() + b"\0")
+        sha = known.get("seeds/" + rel)
+        h.update(bytes.fromhex(sha) if sha else hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 

@@ -140,6 +140,8 @@ class Project:
     numbers: "NumberMemo | None" = field(default=None, repr=False, compare=False)  # the number check, remembered
     index: "Store | None" = field(default=None, repr=False, compare=False)  # the incremental index used
     digests: dict = field(default_factory=dict, repr=False, compare=False)  # folder -> hash of its files
+    file_hashes: dict = field(default_factory=dict, repr=False, compare=False)  # project-relative path -> SHA-256
+    # of the files loading read (checked this run: unchanged since hashed, or hashed again)
     file_deps: dict = field(default_factory=dict, repr=False, compare=False)  # topic id (or "" for brief.yaml
     # and stances.yaml) -> the files' stat and hash, taken before they were read (for cache keys)
 
@@ -300,12 +302,14 @@ def _folder_result(project: Project, index: Store, folder: Path) -> FolderResult
     if got is not None:
         deps, ((name, src, findings, problems, broken_source, broken_findings), sha) = got
         project.digests[folder.name] = digest(deps)
+        project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
         payload = _Payload(project.root, index, folder, sha)
         entry = SourceEntry.lazy(src[0], Loc(*src[1]), src[2], list(src[3]), payload) if src is not None else None
         entries = [FindingEntry.lazy(meta, sid, Loc(*loc), payload) for meta, sid, loc in findings]
         payload.entries = (entry, entries)
         return FolderResult(name, entry, entries, problems, broken_source, broken_findings)
     result, deps, pinned = _load_folder(project, index, folder)
+    project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
     if pinned and index.enabled:
         e = result.source
         summary = (result.folder,
