@@ -4,7 +4,7 @@ BRIEF_LANG ?= en
 OUT ?= out
 BRIEF = .venv/bin/brief
 
-.PHONY: brief all test soak check bench setup clean
+.PHONY: brief all test soak check bench bench-scale setup clean
 
 brief:            ## generate one brief: make brief TOPIC=sovereign-ai [BRIEF_LANG=zh]
 	@tools/setup.sh
@@ -29,6 +29,10 @@ check:            ## validate the corpus, topics and templates
 bench:            ## print speed figures (run on demand)
 	@tools/setup.sh
 	.venv/bin/python bench/bench.py
+
+bench-scale:      ## how brief scales: 1x, 10x and 100x copies of the corpus (SIZES=1,10,100,1000 for more)
+	@tools/setup.sh
+	.venv/bin/python bench/bench_scale.py --sizes $(or $(SIZES),1,10,100)
 
 setup:
 	@tools/setup.sh --test
