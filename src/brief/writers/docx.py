@@ -3,7 +3,8 @@
 Looks come from templates/styles/reference.docx; this writer only names styles (mapped by
 templates/styles/docx.yaml). Text is cleaned of characters XML cannot hold. Hyperlinks are real
 w:hyperlink elements; citations link to bookmarks on their reference entries. Output is
-reproducible: fixed zip timestamps and core properties from the document's metadata.
+reproducible: fixed zip timestamps, and core and application properties from the document's
+metadata (none of the reference document's own: no template name, thumbnail or customXml).
 """
 
 from __future__ import annotations
@@ -298,11 +299,36 @@ class _Writer:
                     "application/vnd.openxmlformats-officedocument.custom-properties+xml", xml.encode(), package)
         package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
+    def application_properties(self):
+        """docProps/app.xml naming this tool (and its version) as the application, and nothing
+        it cannot know (pages, words, a template); the reference document's thumbnail and
+        customXml parts (python-docx's or Word's leftovers) are dropped."""
+        from xml.sax.saxutils import escape
+
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        package = self.d.part.package
+        for rels, kinds in ((package.rels, (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES)), (self.d.part.rels, (RT.CUSTOM_XML,))):
+            for rid in [rid for rid, rel in rels.items() if rel.reltype in kinds]:
+                del rels[rid]
+        version = self.doc.meta.tool_version
+        app = f"brief/{version}" if version else "brief"
+        xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+               'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+               f"<Application>{escape(_xml_safe(app))}</Application><DocSecurity>0</DocSecurity></Properties>")
+        part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, xml.encode(), package)
+        package.relate_to(part, RT.EXTENDED_PROPERTIES)
+
     def build(self) -> bytes:
         self.blocks(self.doc.blocks)
         self.furniture()
         self.properties()
         self.custom_properties()
+        self.application_properties()
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())
