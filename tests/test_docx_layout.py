@@ -1,5 +1,6 @@
-"""DOCX layout, read from the XML of the fixture project's briefs: the package carries true
-application properties and no template leftovers."""
+"""DOCX layout, read from the XML of the fixture project's briefs and from LibreOffice's rendering:
+the table of contents is filled before fields are updated, the package carries true application
+properties and no template leftovers."""
 
 from __future__ import annotations
 
@@ -49,6 +50,96 @@ def keeps_with_next(doc, p) -> bool:
     para = Paragraph(p, doc)
     direct = para.paragraph_format.keep_with_next
     return direct if direct is not None else style_has(doc, para.style, "w:keepNext")
+
+
+# ---- LibreOffice: one conversion for the whole module ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(built, tmp_path_factory):
+    """Every full brief DOCX of the fixture project (both languages), converted to PDF by
+    LibreOffice in one call: {(template, topic, lang): pdf path}."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    base = tmp_path_factory.mktemp("lo")
+    src, out = base / "docx", base / "pdf"
+    src.mkdir()
+    wanted = {}
+    for template in ("brief",):
+        for topic, lang in CASES:
+            name = f"{template}--{topic}.{lang}"
+            shutil.copy(docx_of(built, template, topic, lang), src / f"{name}.docx")
+            wanted[(template, topic, lang)] = out / f"{name}.pdf"
+    r = subprocess.run([soffice, f"-env:UserInstallation=file://{base}/profile", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(out), *sorted(str(p) for p in src.iterdir())],
+                       capture_output=True, text=True, timeout=300)
+    missing = [p.name for p in wanted.values() if not p.is_file()]
+    assert not missing, (missing, r.stdout + r.stderr)
+    return wanted
+
+
+def pdf_pages(path) -> int:
+    r = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+    return int(next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Pages:")))
+
+
+# ---- the table of contents ------------------------------------------------------------------
+
+
+def toc_result(path) -> str:
+    """The text of the TOC field's result: what stands between its separate and end marks."""
+    from lxml import etree
+
+    body = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    out, state, instr = [], None, ""
+    for el in body.iter(f"{W}fldChar", f"{W}instrText", f"{W}t", f"{W}p"):
+        if el.tag == f"{W}instrText":
+            instr += el.text or ""
+        elif el.tag == f"{W}fldChar":
+            kind = el.get(f"{W}fldCharType")
+            if kind == "begin":
+                instr = ""
+            elif kind == "separate" and instr.strip().startswith("TOC"):
+                state = "result"
+            elif kind == "end" and state == "result":
+                return "".join(out)
+        elif el.tag == f"{W}p" and state == "result":
+            out.append("\n")
+        elif el.tag == f"{W}t" and state == "result":
+            out.append(el.text or "")
+    raise AssertionError(f"no TOC field in {path.name}")
+
+
+def section_headings(path) -> list[str]:
+    """Texts of the level-2 and level-3 headings (Word's Heading 1 and Heading 2) of a DOCX body."""
+    import docx
+
+    levels = DOCX_MAP["headings"]
+    names = {levels[2], levels[3]}
+    return [p.text for p in docx.Document(str(path)).paragraphs if p.style is not None and p.style.name in names]
+
+
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_toc_field_result_lists_every_section_heading(built, topic, lang):
+    path = docx_of(built, "brief", topic, lang)
+    lines = [line for line in toc_result(path).split("\n") if line]
+    headings = section_headings(path)
+    assert headings and lines == headings
+    assert strings(lang)["toc_placeholder"] not in toc_result(path)
+
+
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_libreoffice_shows_the_toc_entries_not_the_placeholder(built, libreoffice_pdfs, topic, lang):
+    text = ws(pdftotext(libreoffice_pdfs[("brief", topic, lang)]))
+    t = strings(lang)
+    assert ws(t["toc_placeholder"]) not in text and "Update fields" not in text
+    contents = text.index(ws(t["contents"]))
+    pos = contents
+    for h in section_headings(docx_of(built, "brief", topic, lang)):
+        pos = text.index(ws(h), pos) + 1  # each entry, in order, after the Contents title
+    assert text.index(ws(t["bottom_line"]), contents) < pos  # (the entries, then the body's headings)
 
 
 # ---- package properties ------------------------------------------------------------------------

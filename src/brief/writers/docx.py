@@ -1,8 +1,9 @@
 """DOCX writer: the document model -> DOCX bytes, with python-docx.
 
 Looks come from templates/styles/reference.docx; this writer only names styles (mapped by
-templates/styles/docx.yaml). Text is cleaned of characters XML cannot hold. Hyperlinks are real
-w:hyperlink elements; citations link to bookmarks on their reference entries. Output is
+templates/styles/docx.yaml) and fills in the table of contents' entries. Text is cleaned of
+characters XML cannot hold. Hyperlinks are real w:hyperlink elements; citations link to bookmarks
+on their reference entries. Output is
 reproducible: fixed zip timestamps, and core and application properties from the document's
 metadata (none of the reference document's own: no template name, thumbnail or customXml).
 """
@@ -71,7 +72,9 @@ class _Writer:
             r.italic = True
         return r
 
-    def hyperlink(self, p, text, url=None, anchor=None):
+    def hyperlink(self, p, text, url=None, anchor=None, char_style=""):
+        """A link run: to `url`, or to the bookmark `anchor`; in `char_style` (the style map's
+        hyperlink style when left out; None: no character style)."""
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
@@ -83,11 +86,12 @@ class _Writer:
         else:
             h.set(qn("w:anchor"), anchor)
         r = OxmlElement("w:r")
-        rpr = OxmlElement("w:rPr")
-        rs = OxmlElement("w:rStyle")
-        rs.set(qn("w:val"), self.map.hyperlink)
-        rpr.append(rs)
-        r.append(rpr)
+        if char_style is not None:
+            rpr = OxmlElement("w:rPr")
+            rs = OxmlElement("w:rStyle")
+            rs.set(qn("w:val"), char_style or self.map.hyperlink)
+            rpr.append(rs)
+            r.append(rpr)
         t = OxmlElement("w:t")
         t.text = _xml_safe(text)
         t.set(qn("xml:space"), "preserve")
@@ -199,21 +203,51 @@ class _Writer:
         self.inlines(cap, b.caption)
 
     def b_Toc(self, b, stack):
-        """A TOC field over Word heading levels 1-2 (the brief's sections and subsections).
-        Word and LibreOffice fill it when fields are updated; the file asks for that on opening."""
+        """A TOC field over the Word heading levels of the brief's sections and subsections, its
+        result already filled with their headings (each a link to its heading, without a page
+        number): the TOC reads before fields are updated. Word and LibreOffice rebuild it, page
+        numbers included, when fields are updated; the file asks for that on opening."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
+        look = self.map.toc
         if b.title:
-            t = self.para(self.map.body)
-            self.run(t, b.title, bold=True)
-        p = self.para(self.map.body)
-        _field(p, 'TOC \\o "1-2" \\h \\z \\u', self.t.get("toc_placeholder", ""))
+            t = self.para(look.title_style)
+            self.run(t, b.title)
+        entries = [h for h in m.walk(self.doc.blocks) if isinstance(h, m.Heading) and h.level in look.entry_styles]
+        levels = sorted(self.outline_level(self.map.headings.get(lv, "Heading 3")) for lv in look.entry_styles)
+        instr = f'TOC \\o "{levels[0]}-{levels[-1]}" \\h \\z \\u'
+        if not entries:
+            p = self.para(self.map.body)
+            _field(p, instr, self.t.get("toc_placeholder", ""))
+        for i, h in enumerate(entries):
+            p = self.para(look.entry_styles[h.level])
+            if i == 0:
+                _field_start(p, instr)
+            if h.anchor:  # (an entry links to its heading, in the entry's own look)
+                self.hyperlink(p, m.inline_text(h.children), anchor=h.anchor[:40], char_style=None)
+            else:
+                self.run(p, m.inline_text(h.children))
+            if i == len(entries) - 1:
+                _field_end(p)
         settings = self.d.settings.element
         if settings.find(qn("w:updateFields")) is None:
             uf = OxmlElement("w:updateFields")
             uf.set(qn("w:val"), "true")
             settings.append(uf)
+
+    def outline_level(self, style_name: str) -> int:
+        """The Word outline level (1-9) of a heading style, through its base styles."""
+        from docx.oxml.ns import qn
+
+        style = self.d.styles[style_name]
+        while style is not None:
+            ppr = style.element.pPr
+            lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+            if lvl is not None:
+                return int(lvl.get(qn("w:val"))) + 1
+            style = style.base_style
+        return 9
 
     def b_Rule(self, b, stack):
         self.para(self.map.body)
@@ -332,6 +366,35 @@ class _Writer:
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())
+
+
+def _field_start(p, instr: str) -> None:
+    """Open a complex field that spans paragraphs: begin, instruction, separate (its result follows)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind in ("begin", "instr", "separate"):
+        r = OxmlElement("w:r")
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {instr} "
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        r.append(el)
+        p._p.append(r)
+
+
+def _field_end(p) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r = OxmlElement("w:r")
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), "end")
+    r.append(el)
+    p._p.append(r)
 
 
 def _field(p, instr: str, placeholder: str) -> None:

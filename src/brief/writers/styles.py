@@ -370,6 +370,15 @@ class DocxRole(Strict):
     layout: Literal["columns"] | None = Field(None, description="`columns`: each child block becomes a table column.")
 
 
+class DocxToc(Strict):
+    """The table of contents: a TOC field whose result is filled with the headings (without page
+    numbers) so that it reads before fields are updated; Word fills in page numbers on updating."""
+
+    title_style: str = Field(description="Word style of the TOC's title.")
+    entry_styles: dict[int, str] = Field(min_length=1, description="Word style of an entry, by heading level; the "
+                                                                   "levels listed are the ones the TOC holds.")
+
+
 class DocxChart(Strict):
     """Charts in the DOCX: PNG images drawn with Pillow, in the same layout as the PDF's.
     Lengths in points unless the key says otherwise; colours are names from pdf.yaml's `colours:`."""
@@ -414,12 +423,13 @@ class DocxStyle(Strict):
     furniture: str = Field(description="Word style of page numbers and of a recipient's marking.")
     hyperlink: str = Field(description="Character style of hyperlinks and citation numbers.")
     roles: dict[str, DocxRole] = Field(description="Which Word style a block takes inside a role; the innermost role wins.")
+    toc: DocxToc = Field(description="The table of contents.")
     chart: DocxChart = Field(description="Charts (PNG images).")
 
     def style_names(self) -> set[str]:
         """Every Word style this map names (they must all exist in reference.docx)."""
         return {self.body, self.bullet, self.reference, self.marking, self.furniture, self.hyperlink,
-                self.chart.caption_style, *self.headings.values(),
+                self.chart.caption_style, *self.headings.values(), self.toc.title_style, *self.toc.entry_styles.values(),
                 *(v for r in self.roles.values() for k, v in r if k != "layout" and v is not None)}
 
 
