@@ -1,5 +1,6 @@
 """DOCX layout, read from the XML of the fixture project's briefs and from LibreOffice's rendering:
-the table of contents is filled before fields are updated, the package carries true application
+table rows keep whole and a header row repeats, the table of contents is filled before fields
+are updated, tables have sized and aligned columns, the package carries true application
 properties and no template leftovers."""
 
 from __future__ import annotations
@@ -52,6 +53,25 @@ def keeps_with_next(doc, p) -> bool:
     return direct if direct is not None else style_has(doc, para.style, "w:keepNext")
 
 
+def style_has(doc, style, tag: str) -> bool:
+    """The style, or a style it is based on, sets `tag` (e.g. w:keepNext) in its paragraph properties."""
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.find(qn(tag)) is not None:
+            return ppr.find(qn(tag)).get(qn("w:val")) not in ("0", "false")
+        style = style.base_style
+    return False
+
+
+def keeps_with_next(doc, p) -> bool:
+    """keepNext on the paragraph itself, or through its style."""
+    from docx.text.paragraph import Paragraph
+
+    para = Paragraph(p, doc)
+    direct = para.paragraph_format.keep_with_next
+    return direct if direct is not None else style_has(doc, para.style, "w:keepNext")
+
+
 # ---- LibreOffice: one conversion for the whole module ----------------------------------------
 
 
@@ -82,6 +102,39 @@ def libreoffice_pdfs(built, tmp_path_factory):
 def pdf_pages(path) -> int:
     r = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
     return int(next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Pages:")))
+
+
+# ---- table rows ------------------------------------------------------------------------------
+
+
+def test_every_table_row_stays_on_one_page_and_a_header_row_repeats(built):
+    import docx
+
+    headers = 0
+    for path in every_docx(built):
+        d = docx.Document(str(path))
+        for table in d.tables:
+            rows = table._tbl.findall(qn("w:tr"))
+            for tr in rows:
+                trpr = tr.find(qn("w:trPr"))
+                assert trpr is not None and trpr.find(qn("w:cantSplit")) is not None, path.name
+            first = rows[0].find(qn("w:trPr"))
+            if first.find(qn("w:tblHeader")) is not None:
+                headers += 1
+                # the header row is kept with the first body row
+                assert all(keeps_with_next(d, p) for p in rows[0].iter(qn("w:p"))), path.name
+                assert all(tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is None for tr in rows[1:]), path.name
+    assert headers  # (the fact sheets' key-figures tables)
+
+
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_fact_sheet_key_figures_table_has_a_repeating_header_row(built, topic, lang):
+    import docx
+
+    d = docx.Document(str(docx_of(built, "fact-sheet", topic, lang)))
+    (table,) = d.tables
+    assert table.rows[0].cells[0].text == strings(lang)["entity"]
+    assert table._tbl.findall(qn("w:tr"))[0].find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
 
 
 # ---- the table of contents ------------------------------------------------------------------
@@ -140,6 +193,40 @@ def test_libreoffice_shows_the_toc_entries_not_the_placeholder(built, libreoffic
     for h in section_headings(docx_of(built, "brief", topic, lang)):
         pos = text.index(ws(h), pos) + 1  # each entry, in order, after the Contents title
     assert text.index(ws(t["bottom_line"]), contents) < pos  # (the entries, then the body's headings)
+
+
+# ---- table columns -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_table_columns_are_sized_and_figures_right_aligned(built, topic, lang):
+    import docx
+
+    d = docx.Document(str(docx_of(built, "fact-sheet", topic, lang)))
+    (table,) = d.tables
+    tbl = table._tbl
+    grid = [int(g.get(qn("w:w"))) for g in tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
+    sec = d.sections[-1]
+    text_width = round((sec.page_width - sec.left_margin - sec.right_margin) / 635)  # twips
+    assert sum(grid) == text_width
+    assert len(set(grid)) > 1  # not equal columns
+    assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    header = [c.text for c in table.rows[0].cells]
+    value = header.index(strings(lang)["value"])
+    entity = header.index(strings(lang)["entity"])
+    assert grid[value] < grid[entity]
+    for row in table.rows:
+        for c, cell in enumerate(row.cells):
+            assert int(cell._tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) == grid[c]
+            jc = [p.find(f"{qn('w:pPr')}/{qn('w:jc')}") for p in cell._tc.findall(qn("w:p"))]
+            if c == value:
+                assert all(j is not None and j.get(qn("w:val")) in ("right", "end") for j in jc), cell.text
+                assert cell._tc.tcPr.find(qn("w:noWrap")) is not None
+            elif c == entity:
+                assert all(j is None for j in jc), cell.text
+    # the figures column is as wide as its widest cell needs (no wrapping)
+    widest = max(len(row.cells[value].text) for row in table.rows)
+    assert grid[value] >= widest * DOCX_MAP["table"]["char_width"] * 20
 
 
 # ---- package properties ------------------------------------------------------------------------

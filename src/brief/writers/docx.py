@@ -1,8 +1,9 @@
 """DOCX writer: the document model -> DOCX bytes, with python-docx.
 
 Looks come from templates/styles/reference.docx; this writer only names styles (mapped by
-templates/styles/docx.yaml) and fills in the table of contents' entries. Text is cleaned of
-characters XML cannot hold. Hyperlinks are real w:hyperlink elements; citations link to bookmarks
+templates/styles/docx.yaml) and sets what follows from the content: table column widths and
+alignment, table rows kept whole, the table of contents' entries. Text is cleaned of characters
+XML cannot hold. Hyperlinks are real w:hyperlink elements; citations link to bookmarks
 on their reference entries. Output is
 reproducible: fixed zip timestamps, and core and application properties from the document's
 metadata (none of the reference document's own: no template name, thumbnail or customXml).
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import unicodedata
 import zipfile
 
 from brief import model as m
@@ -151,8 +154,10 @@ class _Writer:
         self.blocks(b.blocks, stack + (b.role,))
 
     def _columns(self, b, stack):
-        """Child blocks side by side: a one-row table, one cell per child."""
+        """Child blocks side by side: a one-row table, one cell per child; the row does not split
+        across pages (so the heading above, kept with the table, stays with it)."""
         table = self.d.add_table(rows=1, cols=len(b.blocks))
+        _cant_split(table.rows[0])
         saved = self.container
         for cell, child in zip(table.rows[0].cells, b.blocks):
             self.container = cell
@@ -253,18 +258,75 @@ class _Writer:
         self.para(self.map.body)
 
     def b_Table(self, b, stack):
+        """A table with sized columns: the header row repeats on every page and is kept with the
+        first body row; no row splits across pages. A column of figures, or one the model aligns
+        right, is right-aligned and does not wrap."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
         rows = ([b.header] if b.header else []) + list(b.rows)
         if not rows:
             return
-        table = self.d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
-        try:
-            table.style = self.d.styles["Table Grid"]
-        except KeyError:
-            pass
+        look = self.map.table
+        cols = max(len(r) for r in rows)
+        table = self.d.add_table(rows=len(rows), cols=cols)
+        table.style = self.d.styles[look.style]
+        aligns = _column_aligns(b, cols)
+        _set_widths(table, self.column_widths(b, rows, cols, aligns, table.style))
+        para_style = self.style_id(look.para)
+        jc = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
         for r, row in enumerate(rows):
-            for c, cell in enumerate(row):
-                p = table.cell(r, c).paragraphs[0]
-                self.inlines(p, cell, bold=bool(b.header) and r == 0)
+            header = bool(b.header) and r == 0
+            _cant_split(table.rows[r], header=header)
+            for c in range(cols):
+                cell = table.cell(r, c)
+                p = cell.paragraphs[0]
+                p._p.style = para_style
+                if aligns[c] in jc:
+                    p.alignment = jc[aligns[c]]
+                if aligns[c] == "right":
+                    _no_wrap(cell)
+                if header:
+                    p.paragraph_format.keep_with_next = True  # the header stays with the first row
+                if c < len(row):
+                    self.inlines(p, row[c], bold=header)
+
+    def column_widths(self, b, rows, cols: int, aligns, table_style) -> list[int]:
+        """Column widths in twips, summing to the text width. A right-aligned column is as wide
+        as its widest cell; the others share the rest by their weight (display width of their
+        longest text, capped, plus a minimum), none narrower than its longest word."""
+        look = self.map.table
+        sec = self.d.sections[-1]
+        text = round((sec.page_width - sec.left_margin - sec.right_margin) / 635)  # EMU -> twips
+        pad = _cell_padding(table_style)
+        char = look.char_width * 20  # twips
+
+        def widest(i, measure):
+            return max((measure(m.inline_text(r[i])) for r in rows if i < len(r)), default=0)
+
+        longest = [widest(i, _display_width) for i in range(cols)]
+        word = [round(widest(i, _longest_word) * char) + pad for i in range(cols)]
+        fixed = {i: round(longest[i] * char) + pad for i in range(cols) if aligns[i] == "right"}
+        weights = {i: look.column_weight_min + (min(look.column_weight_cap, longest[i]) if longest[i]
+                                                else look.empty_column_weight)
+                   for i in range(cols) if i not in fixed}
+        if text - sum(fixed.values()) < sum(word[i] for i in weights):  # figures too wide: share all
+            fixed, weights = {}, {i: look.column_weight_min + min(look.column_weight_cap, longest[i]) for i in range(cols)}
+        # Share the rest by weight; a column that would be narrower than its longest word gets that
+        # width, and the others share what remains.
+        share = dict(weights)
+        while True:
+            free = text - sum(fixed.values())
+            total = sum(share.values()) or 1
+            short = [i for i in share if free * share[i] / total < word[i]]
+            if not short or len(short) == len(share) or sum(word[i] for i in short) >= free:
+                break
+            for i in short:
+                fixed[i] = word[i]
+                del share[i]
+        widths = [fixed[i] if i in fixed else int(free * share[i] / total) for i in range(cols)]
+        rest = [i for i in range(cols) if i in share] or [max(range(cols), key=lambda i: widths[i])]
+        widths[rest[-1]] += text - sum(widths)
+        return widths
 
     def b_References(self, b, stack):
         style = role_style(self.map.roles, stack, "reference", self.map.reference)
@@ -395,6 +457,107 @@ def _field_end(p) -> None:
     el.set(qn("w:fldCharType"), "end")
     r.append(el)
     p._p.append(r)
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes: CJK (wide) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _longest_word(text: str) -> int:
+    """Display width of the longest piece of a text that a line cannot break: a run of other
+    characters between spaces; a line may break after any CJK (wide) character."""
+    longest = run = 0
+    for ch in text:
+        if ch.isspace():
+            run = 0
+        elif unicodedata.east_asian_width(ch) in "WF":
+            run = 0
+            longest = max(longest, 2)
+        else:
+            run += 1
+            longest = max(longest, run)
+    return longest
+
+
+# A cell that holds a figure: a number with separators, perhaps a sign, a comparison or a % / +.
+_FIGURE = re.compile(r"[<>~≈≤≥±+\-−]?\s?\d[\d.,\u00a0\u202f ]*\s?[%％+]?")
+
+
+def _column_aligns(b, cols: int) -> list[str | None]:
+    """Each column's alignment: the model's where it gives one (a `Table.align` entry: "left",
+    "center" or "right"), else "right" for a column whose body cells are all figures."""
+    given = tuple(getattr(b, "align", None) or ())
+    out: list[str | None] = []
+    for i in range(cols):
+        a = given[i] if i < len(given) else None
+        if a is None:
+            cells = [m.inline_text(r[i]).strip() for r in b.rows if i < len(r)]
+            cells = [c for c in cells if c]
+            a = "right" if cells and all(_FIGURE.fullmatch(c) for c in cells) else None
+        out.append(a)
+    return out
+
+
+def _cell_padding(table_style) -> int:
+    """Left plus right cell margin (twips) of a table style; Word's default when it sets none."""
+    from docx.oxml.ns import qn
+
+    total = 0
+    mar = table_style.element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}") if table_style is not None else None
+    for side in ("left", "right"):
+        el = mar.find(qn(f"w:{side}")) if mar is not None else None
+        total += int(el.get(qn("w:w"))) if el is not None else 115
+    return total
+
+
+def _set_widths(table, widths: list[int]) -> None:
+    """A fixed layout with these column widths (twips): grid, table width and every cell."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:w"), str(sum(widths)))
+    tblw.set(qn("w:type"), "dxa")
+    for col, w in zip(table.columns, widths):
+        col.width = Twips(w)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths):
+            cell.width = Twips(w)
+
+
+def _cant_split(row, header: bool = False) -> None:
+    """The row never splits across pages; a header row repeats at the top of each page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    for tag, wanted in (("w:cantSplit", True), ("w:tblHeader", header)):
+        if wanted and trpr.find(qn(tag)) is None:
+            el = OxmlElement(tag)
+            trpr.append(el)
+
+
+def _no_wrap(cell) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tcpr = cell._tc.get_or_add_tcPr()
+    if tcpr.find(qn("w:noWrap")) is None:
+        el = OxmlElement("w:noWrap")
+        # noWrap comes after tcW, gridSpan, vMerge, tcBorders, shd (in schema order).
+        after = [tcpr.find(qn(t)) for t in ("w:shd", "w:tcBorders", "w:vMerge", "w:gridSpan", "w:tcW")]
+        anchor = next((a for a in after if a is not None), None)
+        if anchor is None:
+            tcpr.insert(0, el)
+        else:
+            anchor.addnext(el)
 
 
 def _field(p, instr: str, placeholder: str) -> None:
