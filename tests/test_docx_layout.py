@@ -1,7 +1,7 @@
 """DOCX layout, read from the XML of the fixture project's briefs and from LibreOffice's rendering:
-table rows keep whole and a header row repeats, the table of contents is filled before fields
-are updated, tables have sized and aligned columns, the package carries true application
-properties and no template leftovers."""
+the one-pager fits one page, headings and table rows keep with what follows them, the table of
+contents is filled before fields are updated, tables have sized and aligned columns, the package
+carries true application properties and no template leftovers, and quotes have a left rule."""
 
 from __future__ import annotations
 
@@ -53,31 +53,12 @@ def keeps_with_next(doc, p) -> bool:
     return direct if direct is not None else style_has(doc, para.style, "w:keepNext")
 
 
-def style_has(doc, style, tag: str) -> bool:
-    """The style, or a style it is based on, sets `tag` (e.g. w:keepNext) in its paragraph properties."""
-    while style is not None:
-        ppr = style.element.pPr
-        if ppr is not None and ppr.find(qn(tag)) is not None:
-            return ppr.find(qn(tag)).get(qn("w:val")) not in ("0", "false")
-        style = style.base_style
-    return False
-
-
-def keeps_with_next(doc, p) -> bool:
-    """keepNext on the paragraph itself, or through its style."""
-    from docx.text.paragraph import Paragraph
-
-    para = Paragraph(p, doc)
-    direct = para.paragraph_format.keep_with_next
-    return direct if direct is not None else style_has(doc, para.style, "w:keepNext")
-
-
 # ---- LibreOffice: one conversion for the whole module ----------------------------------------
 
 
 @pytest.fixture(scope="module")
 def libreoffice_pdfs(built, tmp_path_factory):
-    """Every full brief DOCX of the fixture project (both languages), converted to PDF by
+    """Every fixture one-pager DOCX and every full brief DOCX (both languages), converted to PDF by
     LibreOffice in one call: {(template, topic, lang): pdf path}."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
@@ -86,7 +67,7 @@ def libreoffice_pdfs(built, tmp_path_factory):
     src, out = base / "docx", base / "pdf"
     src.mkdir()
     wanted = {}
-    for template in ("brief",):
+    for template in ("one-pager", "brief"):
         for topic, lang in CASES:
             name = f"{template}--{topic}.{lang}"
             shutil.copy(docx_of(built, template, topic, lang), src / f"{name}.docx")
@@ -104,7 +85,28 @@ def pdf_pages(path) -> int:
     return int(next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Pages:")))
 
 
-# ---- table rows ------------------------------------------------------------------------------
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_one_pager_docx_is_one_page_in_libreoffice(libreoffice_pdfs, topic, lang):
+    assert pdf_pages(libreoffice_pdfs[("one-pager", topic, lang)]) == 1
+
+
+# ---- headings and table rows keep with what follows ------------------------------------------
+
+
+def test_every_heading_keeps_with_the_next_paragraph(built):
+    import docx
+
+    from docx.enum.style import WD_STYLE_TYPE
+
+    checked = 0
+    for path in every_docx(built):
+        d = docx.Document(str(path))
+        for p in d.element.body.iter(qn("w:p")):  # (table cells included)
+            style = d.styles.get_by_id(p.style, WD_STYLE_TYPE.PARAGRAPH)
+            if style.name == "Title" or style.name.startswith("Heading"):
+                checked += 1
+                assert keeps_with_next(d, p), (path.name, "".join(p.itertext()))
+    assert checked
 
 
 def test_every_table_row_stays_on_one_page_and_a_header_row_repeats(built):
@@ -135,6 +137,28 @@ def test_fact_sheet_key_figures_table_has_a_repeating_header_row(built, topic, l
     (table,) = d.tables
     assert table.rows[0].cells[0].text == strings(lang)["entity"]
     assert table._tbl.findall(qn("w:tr"))[0].find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
+
+
+def test_a_trailing_more_findings_line_keeps_with_what_it_follows(built):
+    """The 'N more findings in this section' line after a section's findings: the paragraph
+    before it (the last finding's quote) is kept with it, and each finding's paragraphs keep
+    together."""
+    import re
+
+    import docx
+
+    seen = 0
+    for topic, lang in CASES:
+        d = docx.Document(str(docx_of(built, "brief", topic, lang)))
+        prefix = strings(lang)["more_findings"].split("{n}")
+        pattern = re.compile(re.escape(prefix[0]) + r"\d+" + re.escape(prefix[1]))
+        for p in d.element.body.findall(qn("w:p")):  # (body paragraphs, not table cells)
+            if pattern.match("".join(p.itertext())):
+                seen += 1
+                prev = p.getprevious()
+                assert prev.tag == qn("w:p") and keeps_with_next(d, prev), (topic, lang)
+                assert keeps_with_next(d, prev.getprevious()), (topic, lang)  # (the finding keeps together)
+    assert seen
 
 
 # ---- the table of contents ------------------------------------------------------------------
@@ -251,3 +275,32 @@ def test_app_properties_are_true_and_template_leftovers_are_gone(built):
         for stale in ("Template", "AppVersion", "Pages", "Words", "Characters", "Lines", "Paragraphs"):
             assert app.find(f"{ns}{stale}") is None, (path.name, stale)
         docx.Document(str(path))  # still a Word document python-docx reads
+
+
+# ---- quotes ------------------------------------------------------------------------------------
+
+
+def test_quote_style_has_a_left_rule(built):
+    import docx
+
+    d = docx.Document(str(docx_of(built, "brief", TOPICS[0], "en")))
+    style = d.styles[DOCX_MAP["roles"]["quote"]["para"]]
+    left = style.element.pPr.find(f"{qn('w:pBdr')}/{qn('w:left')}")
+    assert left is not None and left.get(qn("w:val")) == "single" and int(left.get(qn("w:sz"))) > 0
+    quotes = [p for p in d.paragraphs if p.style.name == style.name]
+    assert quotes
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_quote_inside_a_list_item_lines_up_with_the_item_text(built, lang):
+    """The one-pager's key findings are list items, each with its quote: the quote is indented by
+    the item's text indent (docx.yaml's list_indent) beyond the quote style's own indent."""
+    import docx
+    from docx.shared import Pt
+
+    d = docx.Document(str(docx_of(built, "one-pager", TOPICS[0], lang)))
+    style = d.styles[DOCX_MAP["roles"]["quote"]["para"]]
+    quotes = [p for p in d.paragraphs if p.style.name == style.name]
+    assert quotes
+    for p in quotes:
+        assert p.paragraph_format.left_indent == style.paragraph_format.left_indent + Pt(DOCX_MAP["list_indent"]), p.text

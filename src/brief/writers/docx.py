@@ -2,9 +2,9 @@
 
 Looks come from templates/styles/reference.docx; this writer only names styles (mapped by
 templates/styles/docx.yaml) and sets what follows from the content: table column widths and
-alignment, table rows kept whole, the table of contents' entries. Text is cleaned of characters
-XML cannot hold. Hyperlinks are real w:hyperlink elements; citations link to bookmarks
-on their reference entries. Output is
+alignment, what keeps together across a page end (table rows, a finding, a trailing line), the
+table of contents' entries. Text is cleaned of characters XML cannot hold. Hyperlinks are real
+w:hyperlink elements; citations link to bookmarks on their reference entries. Output is
 reproducible: fixed zip timestamps, and core and application properties from the document's
 metadata (none of the reference document's own: no template name, thumbnail or customXml).
 """
@@ -37,6 +37,7 @@ class _Writer:
         self.d = Document(io.BytesIO(options.reference))
         self.bookmark_id = 0
         self.container = self.d  # where paragraphs go: the body, or a table cell
+        self.written: list = []  # every paragraph `para` made, in order
         self._style_ids: dict[str, str] = {}
         missing = missing_docx_styles(self.map, self.d)
         if missing:
@@ -127,7 +128,11 @@ class _Writer:
         # Set the style id directly: python-docx's look-up by name is slow on every call.
         p = self.container.add_paragraph()
         p._p.style = self.style_id(style)
+        self.written.append(p)
         return p
+
+    def in_body(self) -> bool:
+        return self.container is self.d
 
     def style_id(self, name: str) -> str:
         if name not in self._style_ids:
@@ -151,7 +156,19 @@ class _Writer:
     def b_Div(self, b, stack):
         if role_layout(self.map.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
+        look = self.map.roles.get(b.role)
+        start = len(self.written)
         self.blocks(b.blocks, stack + (b.role,))
+        if look is None or not self.in_body():  # (in a table cell, the row keeps together)
+            return
+        mine = [p for p in self.written[start:] if p._p.getparent() is self.d.element.body]
+        if look.keep_together and mine:
+            for p in mine:
+                p.paragraph_format.keep_together = True
+            for p in mine[:-1]:
+                p.paragraph_format.keep_with_next = True
+        if look.keep_with_previous and mine:
+            _keep_previous_with(mine[0]._p)
 
     def _columns(self, b, stack):
         """Child blocks side by side: a one-row table, one cell per child; the row does not split
@@ -170,20 +187,53 @@ class _Writer:
 
     def _list(self, items, stack, style):
         for item in items:
+            first = True
+            start = len(self.written)
             for blk in item:
-                if isinstance(blk, m.Para):
+                if isinstance(blk, m.Para) and first:
                     p = self.para(style)
                     self.inlines(p, blk.children)
                 else:
+                    # The item's later blocks (a quote) line up with its text.
+                    later = len(self.written)
                     self.blocks((blk,), stack)
+                    for p in self.written[later:]:
+                        self.indent(p, self.map.list_indent)
+                first = False
+            self.item_end(start)
+
+    def item_end(self, start: int) -> None:
+        """The space below a list item's last paragraph (the items' paragraphs are written[start:])."""
+        from docx.shared import Pt
+
+        if self.map.list_item_space_after is not None and len(self.written) > start:
+            self.written[-1].paragraph_format.space_after = Pt(self.map.list_item_space_after)
+
+    def indent(self, p, points: float) -> None:
+        """Add `points` to a paragraph's left indent (its own, or its style's)."""
+        from docx.shared import Pt
+
+        pf = p.paragraph_format
+        current = pf.left_indent
+        if current is None:
+            current = self.style_indent(p.style)
+        pf.left_indent = Pt(points) + (current or 0)
+
+    def style_indent(self, style):
+        while style is not None:
+            if style.paragraph_format.left_indent is not None:
+                return style.paragraph_format.left_indent
+            style = style.base_style
+        return None
 
     def b_BulletList(self, b, stack):
-        self._list(b.items, stack, self.map.bullet)
+        self._list(b.items, stack, role_style(self.map.roles, stack, "list_item", self.map.bullet))
 
     def b_OrderedList(self, b, stack):
         # Numbers are written as text so that they match the PDF and survive any numbering scheme.
         for i, item in enumerate(b.items, b.start):
             first = True
+            begin = len(self.written)
             for blk in item:
                 if isinstance(blk, m.Para) and first:
                     p = self.para(role_style(self.map.roles, stack, "para", self.map.body))
@@ -193,6 +243,7 @@ class _Writer:
                     first = False
                 else:
                     self.blocks((blk,), stack)
+            self.item_end(begin)
 
     def b_Chart(self, b, stack):
         """The chart as a PNG at the style's dpi (Pillow, imported only here), and its caption."""
@@ -204,6 +255,7 @@ class _Writer:
         png = _chart_png(b, cs, self.map.colour)
         p = self.para(self.map.body)
         p.add_run().add_picture(io.BytesIO(png), width=Inches(cs.width_in))
+        p.paragraph_format.keep_with_next = True  # the chart stays with its caption
         cap = self.para(cs.caption_style)
         self.inlines(cap, b.caption)
 
@@ -558,6 +610,29 @@ def _no_wrap(cell) -> None:
             tcpr.insert(0, el)
         else:
             anchor.addnext(el)
+
+
+def _keep_previous_with(p_el) -> None:
+    """Keep what stands before a body paragraph on its page: the previous paragraph, and when
+    that is the spacer after a table, the table's last row too."""
+    from docx.oxml.ns import qn
+
+    prev = p_el.getprevious()
+    if prev is not None and prev.tag == qn("w:p"):
+        _keep_next(prev)
+        if not "".join(prev.itertext()).strip():
+            prev = prev.getprevious()
+    if prev is not None and prev.tag == qn("w:tbl"):
+        rows = prev.findall(qn("w:tr"))
+        if rows:
+            for p in rows[-1].iter(qn("w:p")):
+                _keep_next(p)
+
+
+def _keep_next(p_el) -> None:
+    from docx.text.paragraph import Paragraph
+
+    Paragraph(p_el, None).paragraph_format.keep_with_next = True
 
 
 def _field(p, instr: str, placeholder: str) -> None:
