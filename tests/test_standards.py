@@ -431,8 +431,8 @@ def test_contested_section_cites_the_same_sources_in_docx_and_pdf(brief, pdf_raw
     b = brief(CONTESTED_TOPIC, lang)
     t = strings(lang)
     paragraphs = b.paragraphs
-    at = next(i for i, p in enumerate(paragraphs) if p.table is None and p.text == t["contested"])
-    end = next(i for i, p in enumerate(paragraphs) if p.table is None and p.text == t["source_notes"])
+    at, _ = b.section(t["contested"])  # (the heading, not its entry in the table of contents)
+    end, _ = b.section(t["source_notes"])
     docx = " ".join(p.text for p in paragraphs[at + 1:end])
     pdf = section(pdf_raw_text(CONTESTED_TOPIC, lang), t["contested"], t["source_notes"])
 

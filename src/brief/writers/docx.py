@@ -1,15 +1,20 @@
 """DOCX writer: the document model -> DOCX bytes, with python-docx.
 
 Looks come from templates/styles/reference.docx; this writer only names styles (mapped by
-templates/styles/docx.yaml). Text is cleaned of characters XML cannot hold. Hyperlinks are real
+templates/styles/docx.yaml) and sets what follows from the content: table column widths and
+alignment, what keeps together across a page end (table rows, a finding, a trailing line), the
+table of contents' entries. Text is cleaned of characters XML cannot hold. Hyperlinks are real
 w:hyperlink elements; citations link to bookmarks on their reference entries. Output is
-reproducible: fixed zip timestamps and core properties from the document's metadata.
+reproducible: fixed zip timestamps, and core and application properties from the document's
+metadata (none of the reference document's own: no template name, thumbnail or customXml).
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import re
+import unicodedata
 import zipfile
 
 from brief import model as m
@@ -32,6 +37,7 @@ class _Writer:
         self.d = Document(io.BytesIO(options.reference))
         self.bookmark_id = 0
         self.container = self.d  # where paragraphs go: the body, or a table cell
+        self.written: list = []  # every paragraph `para` made, in order
         self._style_ids: dict[str, str] = {}
         missing = missing_docx_styles(self.map, self.d)
         if missing:
@@ -70,7 +76,9 @@ class _Writer:
             r.italic = True
         return r
 
-    def hyperlink(self, p, text, url=None, anchor=None):
+    def hyperlink(self, p, text, url=None, anchor=None, char_style=""):
+        """A link run: to `url`, or to the bookmark `anchor`; in `char_style` (the style map's
+        hyperlink style when left out; None: no character style)."""
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
@@ -82,11 +90,12 @@ class _Writer:
         else:
             h.set(qn("w:anchor"), anchor)
         r = OxmlElement("w:r")
-        rpr = OxmlElement("w:rPr")
-        rs = OxmlElement("w:rStyle")
-        rs.set(qn("w:val"), self.map.hyperlink)
-        rpr.append(rs)
-        r.append(rpr)
+        if char_style is not None:
+            rpr = OxmlElement("w:rPr")
+            rs = OxmlElement("w:rStyle")
+            rs.set(qn("w:val"), char_style or self.map.hyperlink)
+            rpr.append(rs)
+            r.append(rpr)
         t = OxmlElement("w:t")
         t.text = _xml_safe(text)
         t.set(qn("xml:space"), "preserve")
@@ -119,7 +128,11 @@ class _Writer:
         # Set the style id directly: python-docx's look-up by name is slow on every call.
         p = self.container.add_paragraph()
         p._p.style = self.style_id(style)
+        self.written.append(p)
         return p
+
+    def in_body(self) -> bool:
+        return self.container is self.d
 
     def style_id(self, name: str) -> str:
         if name not in self._style_ids:
@@ -143,11 +156,25 @@ class _Writer:
     def b_Div(self, b, stack):
         if role_layout(self.map.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
+        look = self.map.roles.get(b.role)
+        start = len(self.written)
         self.blocks(b.blocks, stack + (b.role,))
+        if look is None or not self.in_body():  # (in a table cell, the row keeps together)
+            return
+        mine = [p for p in self.written[start:] if p._p.getparent() is self.d.element.body]
+        if look.keep_together and mine:
+            for p in mine:
+                p.paragraph_format.keep_together = True
+            for p in mine[:-1]:
+                p.paragraph_format.keep_with_next = True
+        if look.keep_with_previous and mine:
+            _keep_previous_with(mine[0]._p)
 
     def _columns(self, b, stack):
-        """Child blocks side by side: a one-row table, one cell per child."""
+        """Child blocks side by side: a one-row table, one cell per child; the row does not split
+        across pages (so the heading above, kept with the table, stays with it)."""
         table = self.d.add_table(rows=1, cols=len(b.blocks))
+        _cant_split(table.rows[0])
         saved = self.container
         for cell, child in zip(table.rows[0].cells, b.blocks):
             self.container = cell
@@ -160,20 +187,53 @@ class _Writer:
 
     def _list(self, items, stack, style):
         for item in items:
+            first = True
+            start = len(self.written)
             for blk in item:
-                if isinstance(blk, m.Para):
+                if isinstance(blk, m.Para) and first:
                     p = self.para(style)
                     self.inlines(p, blk.children)
                 else:
+                    # The item's later blocks (a quote) line up with its text.
+                    later = len(self.written)
                     self.blocks((blk,), stack)
+                    for p in self.written[later:]:
+                        self.indent(p, self.map.list_indent)
+                first = False
+            self.item_end(start)
+
+    def item_end(self, start: int) -> None:
+        """The space below a list item's last paragraph (the items' paragraphs are written[start:])."""
+        from docx.shared import Pt
+
+        if self.map.list_item_space_after is not None and len(self.written) > start:
+            self.written[-1].paragraph_format.space_after = Pt(self.map.list_item_space_after)
+
+    def indent(self, p, points: float) -> None:
+        """Add `points` to a paragraph's left indent (its own, or its style's)."""
+        from docx.shared import Pt
+
+        pf = p.paragraph_format
+        current = pf.left_indent
+        if current is None:
+            current = self.style_indent(p.style)
+        pf.left_indent = Pt(points) + (current or 0)
+
+    def style_indent(self, style):
+        while style is not None:
+            if style.paragraph_format.left_indent is not None:
+                return style.paragraph_format.left_indent
+            style = style.base_style
+        return None
 
     def b_BulletList(self, b, stack):
-        self._list(b.items, stack, self.map.bullet)
+        self._list(b.items, stack, role_style(self.map.roles, stack, "list_item", self.map.bullet))
 
     def b_OrderedList(self, b, stack):
         # Numbers are written as text so that they match the PDF and survive any numbering scheme.
         for i, item in enumerate(b.items, b.start):
             first = True
+            begin = len(self.written)
             for blk in item:
                 if isinstance(blk, m.Para) and first:
                     p = self.para(role_style(self.map.roles, stack, "para", self.map.body))
@@ -183,6 +243,7 @@ class _Writer:
                     first = False
                 else:
                     self.blocks((blk,), stack)
+            self.item_end(begin)
 
     def b_Chart(self, b, stack):
         """The chart as a PNG at the style's dpi (Pillow, imported only here), and its caption."""
@@ -194,42 +255,130 @@ class _Writer:
         png = _chart_png(b, cs, self.map.colour)
         p = self.para(self.map.body)
         p.add_run().add_picture(io.BytesIO(png), width=Inches(cs.width_in))
+        p.paragraph_format.keep_with_next = True  # the chart stays with its caption
         cap = self.para(cs.caption_style)
         self.inlines(cap, b.caption)
 
     def b_Toc(self, b, stack):
-        """A TOC field over Word heading levels 1-2 (the brief's sections and subsections).
-        Word and LibreOffice fill it when fields are updated; the file asks for that on opening."""
+        """A TOC field over the Word heading levels of the brief's sections and subsections, its
+        result already filled with their headings (each a link to its heading, without a page
+        number): the TOC reads before fields are updated. Word and LibreOffice rebuild it, page
+        numbers included, when fields are updated; the file asks for that on opening."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
+        look = self.map.toc
         if b.title:
-            t = self.para(self.map.body)
-            self.run(t, b.title, bold=True)
-        p = self.para(self.map.body)
-        _field(p, 'TOC \\o "1-2" \\h \\z \\u', self.t.get("toc_placeholder", ""))
+            t = self.para(look.title_style)
+            self.run(t, b.title)
+        entries = [h for h in m.walk(self.doc.blocks) if isinstance(h, m.Heading) and h.level in look.entry_styles]
+        levels = sorted(self.outline_level(self.map.headings.get(lv, "Heading 3")) for lv in look.entry_styles)
+        instr = f'TOC \\o "{levels[0]}-{levels[-1]}" \\h \\z \\u'
+        if not entries:
+            p = self.para(self.map.body)
+            _field(p, instr, self.t.get("toc_placeholder", ""))
+        for i, h in enumerate(entries):
+            p = self.para(look.entry_styles[h.level])
+            if i == 0:
+                _field_start(p, instr)
+            if h.anchor:  # (an entry links to its heading, in the entry's own look)
+                self.hyperlink(p, m.inline_text(h.children), anchor=h.anchor[:40], char_style=None)
+            else:
+                self.run(p, m.inline_text(h.children))
+            if i == len(entries) - 1:
+                _field_end(p)
         settings = self.d.settings.element
         if settings.find(qn("w:updateFields")) is None:
             uf = OxmlElement("w:updateFields")
             uf.set(qn("w:val"), "true")
             settings.append(uf)
 
+    def outline_level(self, style_name: str) -> int:
+        """The Word outline level (1-9) of a heading style, through its base styles."""
+        from docx.oxml.ns import qn
+
+        style = self.d.styles[style_name]
+        while style is not None:
+            ppr = style.element.pPr
+            lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+            if lvl is not None:
+                return int(lvl.get(qn("w:val"))) + 1
+            style = style.base_style
+        return 9
+
     def b_Rule(self, b, stack):
         self.para(self.map.body)
 
     def b_Table(self, b, stack):
+        """A table with sized columns: the header row repeats on every page and is kept with the
+        first body row; no row splits across pages. A column of figures, or one the model aligns
+        right, is right-aligned and does not wrap."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
         rows = ([b.header] if b.header else []) + list(b.rows)
         if not rows:
             return
-        table = self.d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
-        try:
-            table.style = self.d.styles["Table Grid"]
-        except KeyError:
-            pass
+        look = self.map.table
+        cols = max(len(r) for r in rows)
+        table = self.d.add_table(rows=len(rows), cols=cols)
+        table.style = self.d.styles[look.style]
+        aligns = _column_aligns(b, cols)
+        _set_widths(table, self.column_widths(b, rows, cols, aligns, table.style))
+        para_style = self.style_id(look.para)
+        jc = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
         for r, row in enumerate(rows):
-            for c, cell in enumerate(row):
-                p = table.cell(r, c).paragraphs[0]
-                self.inlines(p, cell, bold=bool(b.header) and r == 0)
+            header = bool(b.header) and r == 0
+            _cant_split(table.rows[r], header=header)
+            for c in range(cols):
+                cell = table.cell(r, c)
+                p = cell.paragraphs[0]
+                p._p.style = para_style
+                if aligns[c] in jc:
+                    p.alignment = jc[aligns[c]]
+                if aligns[c] == "right":
+                    _no_wrap(cell)
+                if header:
+                    p.paragraph_format.keep_with_next = True  # the header stays with the first row
+                if c < len(row):
+                    self.inlines(p, row[c], bold=header)
+
+    def column_widths(self, b, rows, cols: int, aligns, table_style) -> list[int]:
+        """Column widths in twips, summing to the text width. A right-aligned column is as wide
+        as its widest cell; the others share the rest by their weight (display width of their
+        longest text, capped, plus a minimum), none narrower than its longest word."""
+        look = self.map.table
+        sec = self.d.sections[-1]
+        text = round((sec.page_width - sec.left_margin - sec.right_margin) / 635)  # EMU -> twips
+        pad = _cell_padding(table_style)
+        char = look.char_width * 20  # twips
+
+        def widest(i, measure):
+            return max((measure(m.inline_text(r[i])) for r in rows if i < len(r)), default=0)
+
+        longest = [widest(i, _display_width) for i in range(cols)]
+        word = [round(widest(i, _longest_word) * char) + pad for i in range(cols)]
+        fixed = {i: round(longest[i] * char) + pad for i in range(cols) if aligns[i] == "right"}
+        weights = {i: look.column_weight_min + (min(look.column_weight_cap, longest[i]) if longest[i]
+                                                else look.empty_column_weight)
+                   for i in range(cols) if i not in fixed}
+        if text - sum(fixed.values()) < sum(word[i] for i in weights):  # figures too wide: share all
+            fixed, weights = {}, {i: look.column_weight_min + min(look.column_weight_cap, longest[i]) for i in range(cols)}
+        # Share the rest by weight; a column that would be narrower than its longest word gets that
+        # width, and the others share what remains.
+        share = dict(weights)
+        while True:
+            free = text - sum(fixed.values())
+            total = sum(share.values()) or 1
+            short = [i for i in share if free * share[i] / total < word[i]]
+            if not short or len(short) == len(share) or sum(word[i] for i in short) >= free:
+                break
+            for i in short:
+                fixed[i] = word[i]
+                del share[i]
+        widths = [fixed[i] if i in fixed else int(free * share[i] / total) for i in range(cols)]
+        rest = [i for i in range(cols) if i in share] or [max(range(cols), key=lambda i: widths[i])]
+        widths[rest[-1]] += text - sum(widths)
+        return widths
 
     def b_References(self, b, stack):
         style = role_style(self.map.roles, stack, "reference", self.map.reference)
@@ -298,14 +447,192 @@ class _Writer:
                     "application/vnd.openxmlformats-officedocument.custom-properties+xml", xml.encode(), package)
         package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
+    def application_properties(self):
+        """docProps/app.xml naming this tool (and its version) as the application, and nothing
+        it cannot know (pages, words, a template); the reference document's thumbnail and
+        customXml parts (python-docx's or Word's leftovers) are dropped."""
+        from xml.sax.saxutils import escape
+
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        package = self.d.part.package
+        for rels, kinds in ((package.rels, (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES)), (self.d.part.rels, (RT.CUSTOM_XML,))):
+            for rid in [rid for rid, rel in rels.items() if rel.reltype in kinds]:
+                del rels[rid]
+        version = self.doc.meta.tool_version
+        app = f"brief/{version}" if version else "brief"
+        xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+               'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+               f"<Application>{escape(_xml_safe(app))}</Application><DocSecurity>0</DocSecurity></Properties>")
+        part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, xml.encode(), package)
+        package.relate_to(part, RT.EXTENDED_PROPERTIES)
+
     def build(self) -> bytes:
         self.blocks(self.doc.blocks)
         self.furniture()
         self.properties()
         self.custom_properties()
+        self.application_properties()
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())
+
+
+def _field_start(p, instr: str) -> None:
+    """Open a complex field that spans paragraphs: begin, instruction, separate (its result follows)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind in ("begin", "instr", "separate"):
+        r = OxmlElement("w:r")
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {instr} "
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        r.append(el)
+        p._p.append(r)
+
+
+def _field_end(p) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r = OxmlElement("w:r")
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), "end")
+    r.append(el)
+    p._p.append(r)
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes: CJK (wide) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _longest_word(text: str) -> int:
+    """Display width of the longest piece of a text that a line cannot break: a run of other
+    characters between spaces; a line may break after any CJK (wide) character."""
+    longest = run = 0
+    for ch in text:
+        if ch.isspace():
+            run = 0
+        elif unicodedata.east_asian_width(ch) in "WF":
+            run = 0
+            longest = max(longest, 2)
+        else:
+            run += 1
+            longest = max(longest, run)
+    return longest
+
+
+# A cell that holds a figure: a number with separators, perhaps a sign, a comparison or a % / +.
+_FIGURE = re.compile(r"[<>~≈≤≥±+\-−]?\s?\d[\d.,\u00a0\u202f ]*\s?[%％+]?")
+
+
+def _column_aligns(b, cols: int) -> list[str | None]:
+    """Each column's alignment: the model's where it gives one (a `Table.align` entry: "left",
+    "center" or "right"), else "right" for a column whose body cells are all figures."""
+    given = tuple(getattr(b, "align", None) or ())
+    out: list[str | None] = []
+    for i in range(cols):
+        a = given[i] if i < len(given) else None
+        if a is None:
+            cells = [m.inline_text(r[i]).strip() for r in b.rows if i < len(r)]
+            cells = [c for c in cells if c]
+            a = "right" if cells and all(_FIGURE.fullmatch(c) for c in cells) else None
+        out.append(a)
+    return out
+
+
+def _cell_padding(table_style) -> int:
+    """Left plus right cell margin (twips) of a table style; Word's default when it sets none."""
+    from docx.oxml.ns import qn
+
+    total = 0
+    mar = table_style.element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}") if table_style is not None else None
+    for side in ("left", "right"):
+        el = mar.find(qn(f"w:{side}")) if mar is not None else None
+        total += int(el.get(qn("w:w"))) if el is not None else 115
+    return total
+
+
+def _set_widths(table, widths: list[int]) -> None:
+    """A fixed layout with these column widths (twips): grid, table width and every cell."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:w"), str(sum(widths)))
+    tblw.set(qn("w:type"), "dxa")
+    for col, w in zip(table.columns, widths):
+        col.width = Twips(w)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths):
+            cell.width = Twips(w)
+
+
+def _cant_split(row, header: bool = False) -> None:
+    """The row never splits across pages; a header row repeats at the top of each page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    for tag, wanted in (("w:cantSplit", True), ("w:tblHeader", header)):
+        if wanted and trpr.find(qn(tag)) is None:
+            el = OxmlElement(tag)
+            trpr.append(el)
+
+
+def _no_wrap(cell) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tcpr = cell._tc.get_or_add_tcPr()
+    if tcpr.find(qn("w:noWrap")) is None:
+        el = OxmlElement("w:noWrap")
+        # noWrap comes after tcW, gridSpan, vMerge, tcBorders, shd (in schema order).
+        after = [tcpr.find(qn(t)) for t in ("w:shd", "w:tcBorders", "w:vMerge", "w:gridSpan", "w:tcW")]
+        anchor = next((a for a in after if a is not None), None)
+        if anchor is None:
+            tcpr.insert(0, el)
+        else:
+            anchor.addnext(el)
+
+
+def _keep_previous_with(p_el) -> None:
+    """Keep what stands before a body paragraph on its page: the previous paragraph, and when
+    that is the spacer after a table, the table's last row too."""
+    from docx.oxml.ns import qn
+
+    prev = p_el.getprevious()
+    if prev is not None and prev.tag == qn("w:p"):
+        _keep_next(prev)
+        if not "".join(prev.itertext()).strip():
+            prev = prev.getprevious()
+    if prev is not None and prev.tag == qn("w:tbl"):
+        rows = prev.findall(qn("w:tr"))
+        if rows:
+            for p in rows[-1].iter(qn("w:p")):
+                _keep_next(p)
+
+
+def _keep_next(p_el) -> None:
+    from docx.text.paragraph import Paragraph
+
+    Paragraph(p_el, None).paragraph_format.keep_with_next = True
 
 
 def _field(p, instr: str, placeholder: str) -> None:

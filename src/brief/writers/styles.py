@@ -362,12 +362,43 @@ class PdfStyle(Strict):
 
 
 class DocxRole(Strict):
-    """Which Word style each kind of block takes inside a role."""
+    """Which Word style each kind of block takes inside a role, and how the role's paragraphs
+    keep together across a page end."""
 
     heading: str | None = Field(None, description="Word style of headings in this role.")
     para: str | None = Field(None, description="Word style of paragraphs in this role.")
+    list_item: str | None = Field(None, description="Word style of bullet-list items in this role (a style with bullets).")
     reference: str | None = Field(None, description="Word style of reference-list entries in this role.")
     layout: Literal["columns"] | None = Field(None, description="`columns`: each child block becomes a table column.")
+    keep_together: bool = Field(False, description="Keep the role's paragraphs on one page (each kept with the next "
+                                                   "and its lines together), like the PDF's findings.")
+    keep_with_previous: bool = Field(False, description="Keep the role's first paragraph on the page of the paragraph "
+                                                        "before it: a trailing line such as \"N more findings\".")
+
+
+class DocxTable(Strict):
+    """Tables (key figures, Markdown tables). Column widths follow each column's longest text,
+    counted in characters (CJK twice): `column_weight_min` plus at most `column_weight_cap`. A
+    column of figures (or one the model aligns right) is right-aligned, does not wrap and is as wide
+    as its widest cell; the other columns share the rest of the text width, none narrower than its
+    longest word."""
+
+    style: str = Field(description="Word table style (borders, cell padding).")
+    para: str = Field(description="Word paragraph style of the cells (header cells are bold).")
+    column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
+    column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
+    empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
+    char_width: float = Field(gt=0, description="Width of one character of cell text, in points (CJK twice): "
+                                                "sizes a column that does not wrap, and the narrowest a column may be (its longest word).")
+
+
+class DocxToc(Strict):
+    """The table of contents: a TOC field whose result is filled with the headings (without page
+    numbers) so that it reads before fields are updated; Word fills in page numbers on updating."""
+
+    title_style: str = Field(description="Word style of the TOC's title.")
+    entry_styles: dict[int, str] = Field(min_length=1, description="Word style of an entry, by heading level; the "
+                                                                   "levels listed are the ones the TOC holds.")
 
 
 class DocxChart(Strict):
@@ -413,14 +444,23 @@ class DocxStyle(Strict):
     marking: str = Field(description="Word style of the TLP marking in header and footer.")
     furniture: str = Field(description="Word style of page numbers and of a recipient's marking.")
     hyperlink: str = Field(description="Character style of hyperlinks and citation numbers.")
+    list_indent: Points = Field(description="Indent of a bullet-list item's text (as its bullet style sets it): "
+                                            "blocks after the item's first paragraph, such as a quote, are indented by it.")
+    list_item_space_after: Points | None = Field(None, description="Space below the last paragraph of a list item, "
+                                                                   "whatever its style says (None: the style's). 0 sets "
+                                                                   "lists as the PDF does, whose items drop the space "
+                                                                   "after their last block.")
     roles: dict[str, DocxRole] = Field(description="Which Word style a block takes inside a role; the innermost role wins.")
+    table: DocxTable = Field(description="Tables.")
+    toc: DocxToc = Field(description="The table of contents.")
     chart: DocxChart = Field(description="Charts (PNG images).")
 
     def style_names(self) -> set[str]:
         """Every Word style this map names (they must all exist in reference.docx)."""
         return {self.body, self.bullet, self.reference, self.marking, self.furniture, self.hyperlink,
-                self.chart.caption_style, *self.headings.values(),
-                *(v for r in self.roles.values() for k, v in r if k != "layout" and v is not None)}
+                self.chart.caption_style, *self.headings.values(), self.table.style, self.table.para,
+                self.toc.title_style, *self.toc.entry_styles.values(),
+                *(v for r in self.roles.values() for k, v in r if isinstance(v, str) and k != "layout")}
 
 
 class DocxSheet(DocxStyle):
