@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from brief import fonts as F
 from brief import model as m
 from brief.i18n import clean_text
+from brief.writers.keeping import keep_rules
 from brief.writers.styles import role_layout, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
@@ -255,6 +256,9 @@ class _Writer:
         if role_layout(self.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
         inner = self.blocks(b.blocks, stack + (b.role,))
+        look = self.roles.get(b.role)
+        if inner and look is not None and look.keep_with_previous:
+            inner[0]._keep_with_previous = True  # (see writers.keeping)
         if b.role == "quote":
             bar = self.sheet.quote_bar
             return [_Bar(inner, self.colours[bar.colour], bar.width, bar.gap)]
@@ -290,7 +294,10 @@ class _Writer:
         self.frame_width = saved
         rows = [[cell if cell is not None else "" for cell in row] for row in zip_longest(*columns)]
         t = Table(rows, colWidths=[width + (gap if i < n - 1 else 0) for i in range(n)], splitByRow=1)
-        t.setStyle(TableStyle([
+        # The first row (the columns' headings) stays with the second, and the last row (such as
+        # an "N more findings" line) with the one before it: a page never ends or starts on one.
+        keep = [("NOSPLIT", (0, 0), (-1, min(1, len(rows) - 1))), ("NOSPLIT", (0, max(0, len(rows) - 2)), (-1, -1))]
+        t.setStyle(TableStyle(keep + [
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), gap),
@@ -524,7 +531,7 @@ class _Writer:
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
-        story = _tables_may_follow_headings(self.blocks(self.doc.blocks), self.sheet.table)
+        story = keep_rules(self.blocks(self.doc.blocks))
         if self.toc is not None:
             d.multiBuild(story, canvasmaker=Canvas, maxPasses=6)
         else:
@@ -580,24 +587,6 @@ def _add_info(canv, extra: dict[str, str]) -> None:
             return PDFDictionary(D).format(document)
 
     info.__class__ = Info
-
-
-def _tables_may_follow_headings(story: list, look) -> list:
-    """A heading kept with a long table would push the whole table to the next page and leave
-    a blank one. Before such a heading, break the page only if little room is left (`look`: the
-    style sheet's `table`), and let the table start right under it."""
-    from reportlab.platypus import CondPageBreak, Table
-
-    out = []
-    for i, f in enumerate(story):
-        nxt = story[i + 1] if i + 1 < len(story) else None
-        style = getattr(f, "style", None)
-        if isinstance(nxt, Table) and getattr(style, "keepWithNext", 0):
-            f.keepWithNext = 0
-            f.style = style.clone(style.name + "-free", keepWithNext=0)
-            out.append(CondPageBreak(style.leading * look.room_after_heading_lines + look.room_after_heading))
-        out.append(f)
-    return out
 
 
 def _display_width(text: str) -> int:

@@ -133,6 +133,9 @@ class Role(Strict):
     list_item: StyleName | None = Field(None, description="Style of list items in this role.")
     reference: StyleName | None = Field(None, description="Style of reference-list entries in this role.")
     layout: Literal["columns"] | None = Field(None, description="`columns`: each child block becomes a column.")
+    keep_with_previous: bool = Field(False, description="PDF: a block of this role at the top level of the document "
+                                     "(such as a line after a list of findings) stays on the page where the block before "
+                                     "it ends, never alone at the top of a page.")
 
 
 class Defaults(Strict):
@@ -210,9 +213,6 @@ class TableLook(Strict):
     column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
     column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
     empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
-    room_after_heading: Points = Field(description="A heading right above a table moves to the next page only when less than "
-                                                   "this, plus `room_after_heading_lines` of its leading, is left.")
-    room_after_heading_lines: Points = Field(description="Lines of the heading's leading added to `room_after_heading`.")
 
 
 class Toc(Strict):

@@ -1,0 +1,177 @@
+"""PDF page layout: what stays together at a page break, bold Chinese headings, bookmark
+destinations, table columns, citations that do not break, and chart axes.
+
+The briefs of the fixture project (every template, both languages) are read page by page with
+pdftotext; the texts to look for come from the document model of the same brief.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import LANGS, TEMPLATES
+from helpers import ROOT, flex_pattern, pdf_body_text, ws
+
+FIXTURE_TOPICS = ("compute-divide", "gap-debate", "sovereign-compute")
+ALL_BRIEFS = [(t, lang, tpl) for tpl in TEMPLATES for t in FIXTURE_TOPICS for lang in LANGS]
+ALL_IDS = [f"{tpl}:{t}.{lang}" for t, lang, tpl in ALL_BRIEFS]
+
+_PROJECTS: dict = {}
+
+
+def document_of(project_root, topic: str, lang: str, template: str):
+    """The document model of a fixture brief, composed in this process as `generate` composes it."""
+    from brief.build import compose_document
+    from brief.corpus.load import load_project
+
+    if project_root not in _PROJECTS:
+        _PROJECTS[project_root] = load_project(project_root)
+    return compose_document(_PROJECTS[project_root], topic, lang, template).document
+
+
+def built_pdf(built, topic: str, lang: str, template: str):
+    return built / template / f"{topic}.{lang}.pdf"
+
+
+def pages(path) -> list[str]:
+    """pdftotext of each page's frame (no running header or footer)."""
+    return pdf_body_text(path).split("\f")[:-1]
+
+
+# ---- what a page may not end or start with ------------------------------------------------------
+
+
+def heading_texts(doc) -> list[str]:
+    """Texts that head something: headings of every level, the contents' title, the heading row
+    of side-by-side columns (each column's first paragraph) and every table's header cells."""
+    from brief import model as m
+
+    out = []
+    for b in m.walk(doc.blocks):
+        if isinstance(b, m.Heading):
+            out.append(m.inline_text(b.children))
+        elif isinstance(b, m.Toc) and b.title:
+            out.append(b.title)
+        elif isinstance(b, m.Div) and b.role == "side-by-side":
+            for col in b.blocks:
+                if isinstance(col, m.Div) and col.role == "side" and isinstance(col.blocks[0], m.Para):
+                    out.append(m.inline_text(col.blocks[0].children))
+        elif isinstance(b, m.Table):
+            out.extend(m.inline_text(c) for c in b.header)
+    return [ws(t) for t in out if ws(t)]
+
+
+def trailing_texts(doc) -> list[str]:
+    """Short lines that close a list: a top-level `finding-meta` block after other blocks ("N more
+    findings in this section", "N more contradictions"), and a column's last paragraph after its list."""
+    from brief import model as m
+
+    out = []
+    for i, b in enumerate(doc.blocks):
+        if i and isinstance(b, m.Div) and b.role == "finding-meta":
+            out.extend(m.inline_text(p.children) for p in b.blocks if isinstance(p, m.Para))
+    for b in m.walk(doc.blocks):
+        if isinstance(b, m.Div) and b.role == "side" and len(b.blocks) > 2 and isinstance(b.blocks[-1], m.Para) \
+                and isinstance(b.blocks[-2], m.BulletList):
+            out.append(m.inline_text(b.blocks[-1].children))
+    return [ws(t) for t in out if ws(t)]
+
+
+def stranded(page_texts: list[str], heads: list[str], trails: list[str]) -> list[str]:
+    """What stands alone at a page break: a heading that ends a page (but the last), or a trailing
+    line that starts one (but the first)."""
+    bad = []
+    for n, text in enumerate(page_texts, 1):
+        body = text.strip()
+        if n < len(page_texts):
+            bad += [f"page {n} ends with heading {h!r}" for h in heads
+                    if re.search(r"(?:^|\n)" + flex_pattern(h).pattern + r"\s*$", body)]
+        if n > 1:
+            bad += [f"page {n} starts with trailing line {t[:40]!r}" for t in trails
+                    if re.match(flex_pattern(t).pattern, body)]
+    return bad
+
+
+def test_stranded_finds_a_heading_at_a_page_foot_and_a_line_at_a_page_top():
+    """The check itself: it sees both kinds of stranding and passes a page that continues."""
+    pages_ = ["Text.\nKnown facts", "3 more findings in\nthis section: [1]\nWhat we assess\nText.", "Last."]
+    assert stranded(pages_, ["Known facts", "What we assess"], ["3 more findings in this section: [1]"]) == [
+        "page 1 ends with heading 'Known facts'", "page 2 starts with trailing line '3 more findings in this section: [1]'"]
+    assert not stranded(["Known facts\nText.", "Text.\n3 more findings in this section: [1]"],
+                        ["Known facts"], ["3 more findings in this section: [1]"])
+
+
+@pytest.mark.parametrize("topic,lang,template", ALL_BRIEFS, ids=ALL_IDS)
+def test_no_heading_or_trailing_line_is_stranded_at_a_page_break(built, project_root, topic, lang, template):
+    doc = document_of(project_root, topic, lang, template)
+    texts = pages(built_pdf(built, topic, lang, template))
+    heads = heading_texts(doc)
+    assert heads
+    assert not stranded(texts, heads, trailing_texts(doc))
+
+
+def _probe_pdf(tmp_path, blocks, lang="en"):
+    """A PDF of model blocks, written by the PDF writer with the repo's styles."""
+    from brief import model as m
+    from brief.writers import options_for
+    from brief.writers.pdf import write
+
+    meta = m.Meta(title="Probe", subtitle="Probe", lang=lang, tlp="TLP:CLEAR", topic="probe", date="2024-01-01")
+    path = tmp_path / f"probe-{len(list(tmp_path.iterdir()))}.pdf"
+    doc = m.Document(meta, (m.Heading(1, (m.Str("Probe"),), "probe"), *blocks))
+    path.write_bytes(write(doc, options_for("pdf", ROOT, lang)))
+    return path
+
+
+def _filler(lines: int):
+    from brief import model as m
+
+    inl = []
+    for i in range(lines):
+        inl += [m.Str(f"Filler line {i}.")] + ([m.LineBreak()] if i < lines - 1 else [])
+    return m.Para(tuple(inl))
+
+
+def _sections():
+    """Blocks that must not strand, each after a filler: a heading before a finding, a heading
+    before side-by-side columns, a heading before a table, and a finding list's closing line."""
+    from brief import model as m
+    from brief.parse import parse
+
+    long = "A claim long enough to take a few lines of the page, with more words. " * 4
+    finding = m.Div("finding", (m.Para((m.Str(long + "[1] · Grade C2"),)),
+                                m.Div("quote", (m.Para((m.Str("Original text: " + long),)),))))
+    columns = parse(":::::: side-by-side\n::::: side\n**The gap is narrowing**\n\n- " + long + "\n- " + long
+                    + "\n\n2 more findings in this section\n:::::\n::::: side\n**The gap is widening**\n\n- " + long
+                    + "\n:::::\n::::::\n")
+    table = parse("| Entity | Value |\n|---|---:|\n" + "".join(f"| Entity {i} with a long name that wraps, " * 2
+                                                               + f"| {i},000 |\n" for i in range(6)))
+    more = m.Div("finding-meta", (m.Para((m.Str("12 more findings in this section: [1, 2]"),)),))
+    return {
+        "heading+finding": [m.Heading(2, (m.Str("Known facts"),), "known"), finding, finding],
+        "heading+columns": [m.Heading(2, (m.Str("Is the gap narrowing or widening?"),), "gap"), *columns],
+        "heading+table": [m.Heading(2, (m.Str("Key figures"),), "figures"), *table],
+        "findings+more": [m.Heading(2, (m.Str("What we assess"),), "assess"), finding, finding, more,
+                          m.Heading(2, (m.Str("Next"),), "next"), m.Para((m.Str("Text."),))],
+    }
+
+
+@pytest.mark.parametrize("name", list(_sections()))
+def test_pdf_writer_strands_nothing_wherever_the_page_breaks(tmp_path, name):
+    """The same blocks after fillers of every length, so that the page break falls at every
+    point of them."""
+    from brief import model as m
+
+    blocks = _sections()[name]
+    doc = m.Document(m.Meta("p", "p", "en", "TLP:CLEAR", "p", "2024-01-01"), tuple(blocks))
+    heads, trails = heading_texts(doc), trailing_texts(doc)
+    assert heads and (trails or name.startswith("heading+"))
+    bad, breaks = [], 0
+    for k in range(28, 58):
+        texts = pages(_probe_pdf(tmp_path, [_filler(k), *blocks]))
+        breaks += len(texts) > 1
+        bad += [f"filler {k}: {b}" for b in stranded(texts, heads, trails)]
+    assert breaks > 10  # the page break did fall inside the blocks
+    assert not bad, bad[:4]
