@@ -151,7 +151,7 @@ def _sections():
     more = m.Div("finding-meta", (m.Para((m.Str("12 more findings in this section: [1, 2]"),)),))
     return {
         "heading+finding": [m.Heading(2, (m.Str("Known facts"),), "known"), finding, finding],
-        "heading+columns": [m.Heading(2, (m.Str("Is the gap narrowing or widening?"),), "gap"), *columns],
+        "heading+columns": [m.Heading(3, (m.Str("Is the gap narrowing or widening?"),), "gap"), *columns],
         "heading+table": [m.Heading(2, (m.Str("Key figures"),), "figures"), *table],
         "findings+more": [m.Heading(2, (m.Str("What we assess"),), "assess"), finding, finding, more,
                           m.Heading(2, (m.Str("Next"),), "next"), m.Para((m.Str("Text."),))],
@@ -175,3 +175,78 @@ def test_pdf_writer_strands_nothing_wherever_the_page_breaks(tmp_path, name):
         bad += [f"filler {k}: {b}" for b in stranded(texts, heads, trails)]
     assert breaks > 10  # the page break did fall inside the blocks
     assert not bad, bad[:4]
+
+
+# ---- bookmarks lead to their heading ------------------------------------------------------------
+
+
+def outline_destinations(path) -> list[tuple[str, int, list]]:
+    """(title, page index, destination array after the page) of every bookmark, read with pikepdf."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    out = []
+
+    def walk(node):
+        while node is not None:
+            dest = node.get("/Dest")
+            if dest is None:
+                dest = node.A.D  # a GoTo action
+            assert isinstance(dest, pikepdf.Array), (str(node.Title), dest)  # an explicit destination
+            out.append((str(node.Title), index[dest[0].objgen], [x for x in dest[1:]]))
+            if "/First" in node:
+                walk(node.First)
+            node = node.get("/Next")
+
+    walk(pdf.Root.Outlines.get("/First"))
+    return out
+
+
+def text_lines(path, page: int) -> list[tuple[str, float]]:
+    """(text without spaces, top in PDF points from the page's bottom) of every text line of a page."""
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    r = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page + 1), "-l", str(page + 1), str(path), "-"],
+                       capture_output=True, timeout=60, check=True)
+    root = ET.fromstring(r.stdout)
+    ns = "{http://www.w3.org/1999/xhtml}"
+    pg = root.find(f".//{ns}page")
+    height = float(pg.get("height"))
+    return [("".join(w.text or "" for w in line.iter(f"{ns}word")), height - float(line.get("yMin")))
+            for line in pg.iter(f"{ns}line")]
+
+
+@pytest.mark.parametrize("topic", FIXTURE_TOPICS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_bookmark_leads_to_its_heading_not_to_the_top_of_the_page(generated, topic, lang):
+    path = generated.path(topic, lang, "pdf")
+    dests = outline_destinations(path)
+    assert len(dests) > 5
+    lines: dict[int, list] = {}
+    far = []
+    for title, page, dest in dests:
+        assert str(dest[0]) == "/XYZ", (title, dest)
+        top = float(dest[2])
+        squashed = re.sub(r"\s+", "", title)
+        tops = [y for text, y in lines.setdefault(page, text_lines(path, page))
+                if len(text) >= min(len(squashed), 3) and squashed.startswith(text)]
+        assert tops, (title, page)
+        # The destination is the top of the heading's first line: a little above its glyphs.
+        if not any(0 <= top - y <= 16 for y in tops):
+            far.append((title, page + 1, top, tops))
+    assert not far, far[:3]
+
+
+def test_a_document_that_starts_below_level_1_gets_a_bookmark_for_each_heading(tmp_path):
+    """An outline level never jumps by more than one, so such a document still builds."""
+    from brief import model as m
+    from brief.writers import options_for
+    from brief.writers.pdf import write
+
+    meta = m.Meta("p", "p", "en", "TLP:CLEAR", "p", "2024-01-01")
+    blocks = (m.Heading(3, (m.Str("Deep"),), "deep"), m.Para((m.Str("Text."),)), m.Heading(2, (m.Str("Section"),), ""))
+    path = tmp_path / "deep.pdf"
+    path.write_bytes(write(m.Document(meta, blocks), options_for("pdf", ROOT, "en")))
+    assert [t for t, _, _ in outline_destinations(path)] == ["Deep", "Section"]

@@ -144,7 +144,8 @@ class _Writer:
         self.roles = self.sheet.roles
         self.link_colour = self.sheet.colour(self.sheet.links.colour)
         self.toc = None  # a TableOfContents, when the document asks for one
-        self.outline: list[tuple[int, str, str]] = []
+        self.outline: list[str] = []  # the headings' anchors, in order
+        self.outline_depth = -1  # the level of the last outline entry (-1: none yet)
 
     # ---- text ---------------------------------------------------------------------------
     def runs(self, text: str, bold: bool = False, italic: bool = False) -> str:
@@ -214,8 +215,12 @@ class _Writer:
     def b_Heading(self, b: m.Heading, stack):
         default = self.sheet.headings.get(b.level, self.sheet.defaults.heading)
         style = role_style(self.roles, stack, "heading", default)
-        p = self.para(self.inlines(b.children), style, b.anchor)
-        p._bookmark = (b.level, m.inline_text(b.children), b.anchor)
+        # The anchor is a destination at the top of the heading's first line: bookmarks, the
+        # contents and links lead there, not to the top of the page.
+        anchor = b.anchor or f"heading-{len(self.outline) + 1}"
+        self.outline.append(anchor)
+        p = self.para(self.inlines(b.children), style, anchor)
+        p._bookmark = (b.level, m.inline_text(b.children), anchor)
         return [p]
 
     def b_Para(self, b: m.Para, stack):
@@ -490,14 +495,18 @@ class _Writer:
                 buf.seek(0)
                 buf.truncate()  # multiBuild runs several passes into the same buffer
                 writer.last_page = 0
+                writer.outline_depth = -1
                 super().build(flowables, **kw)
 
             def afterFlowable(self, flowable):
                 bm = getattr(flowable, "_bookmark", None)
                 if bm:
                     level, title, key = bm
-                    self.canv.bookmarkPage(key)
-                    self.canv.addOutlineEntry(title, key, level=max(0, level - 1), closed=False)
+                    # The destination is the heading's own anchor (drawn with it). An outline
+                    # level never jumps by more than one (a document may start at level 2).
+                    depth = min(max(0, level - 1), writer.outline_depth + 1)
+                    writer.outline_depth = depth
+                    self.canv.addOutlineEntry(title, key, level=depth, closed=False)
                     if writer.toc is not None and 2 <= level <= 3:
                         self.notify("TOCEntry", (level - 2, writer.runs(title), self.page, key))
 
