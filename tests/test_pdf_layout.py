@@ -250,3 +250,24 @@ def test_a_document_that_starts_below_level_1_gets_a_bookmark_for_each_heading(t
     path = tmp_path / "deep.pdf"
     path.write_bytes(write(m.Document(meta, blocks), options_for("pdf", ROOT, "en")))
     assert [t for t, _, _ in outline_destinations(path)] == ["Deep", "Section"]
+
+
+# ---- the contents ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("topic", FIXTURE_TOPICS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_contents_give_each_section_the_page_it_stands_on(generated, project_root, topic, lang):
+    from brief import model as m
+
+    path = generated.path(topic, lang, "pdf")
+    doc = document_of(project_root, topic, lang, "brief")
+    sections = [ws(m.inline_text(b.children)) for b in m.walk(doc.blocks) if isinstance(b, m.Heading) and 2 <= b.level <= 3]
+    where = {ws(title): page + 1 for title, page, _ in outline_destinations(path)}
+    first = pages(path)[0]
+    wrong = []
+    for title in sections:
+        hit = re.search(flex_pattern(title).pattern + r"\s*(?:\.[ \t]*){3,}(\d+)", first)
+        if not hit or int(hit.group(1)) != where[title]:
+            wrong.append((title, hit and hit.group(1), where[title]))
+    assert len(sections) > 5 and not wrong, wrong[:3]

@@ -167,6 +167,13 @@ def keep_rules(story: list) -> list:
     out: list = []
     leads: list = []
     for f in trailed:
+        if leads and f.isIndexing():
+            # A table of contents must stay in the story itself (multiBuild finds it there):
+            # reportlab's own keepWithNext keeps the leads with it.
+            for lead in leads:
+                lead.keepWithNext = 1
+            out.extend(leads)
+            leads = []
         if f.getKeepWithNext():
             f.keepWithNext = 0  # this rule replaces reportlab's, which cannot lead into a KeepTogether
             leads.append(f)
