@@ -271,3 +271,74 @@ def test_the_contents_give_each_section_the_page_it_stands_on(generated, project
         if not hit or int(hit.group(1)) != where[title]:
             wrong.append((title, hit and hit.group(1), where[title]))
     assert len(sections) > 5 and not wrong, wrong[:3]
+
+
+# ---- bold Chinese -------------------------------------------------------------------------------
+
+
+def _to_unicode(font) -> dict[int, str]:
+    """A simple font's character codes -> text, from its ToUnicode CMap (bfchar and bfrange)."""
+    cmap = font.ToUnicode.read_bytes().decode("latin-1")
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            for k, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                out[code] = chr(int(uni, 16) + k)
+    return out
+
+
+def text_by_render_mode(path, page: int = 0) -> dict[int, str]:
+    """The text a page's content stream shows, by PDF text render mode (0 fill, 2 fill and
+    stroke, ...), decoded through the fonts' ToUnicode maps."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    pg = pdf.pages[page]
+    fonts = {str(k): _to_unicode(v) for k, v in pg.Resources.Font.items()}
+    out: dict[int, list[str]] = {}
+    mode, font, stack = 0, None, []
+    for operands, op in pikepdf.parse_content_stream(pg):
+        op = str(op)
+        if op == "q":
+            stack.append(mode)
+        elif op == "Q":
+            mode = stack.pop()
+        elif op == "Tr":
+            mode = int(operands[0])
+        elif op == "Tf":
+            font = str(operands[0])
+        elif op in ("Tj", "'", '"', "TJ"):
+            items = operands[-1] if op == "TJ" else [operands[-1]]
+            for s in items:
+                if isinstance(s, pikepdf.String):
+                    out.setdefault(mode, []).append("".join(fonts[font].get(b, "?") for b in bytes(s)))
+    return {k: "".join(v) for k, v in out.items()}
+
+
+def cjk_runs(text: str) -> list[str]:
+    """The runs of Chinese characters in a text (Latin runs are set in the Latin bold face)."""
+    return re.findall(r"[\u3000-\u9fff\uff00-\uffef]+", text)
+
+
+@pytest.mark.parametrize("topic", FIXTURE_TOPICS)
+def test_zh_headings_are_drawn_bold(generated, project_root, topic):
+    """WenQuanYi has no bold face: the Chinese of every heading is filled and stroked (render
+    mode 2), body text is not; the fonts stay embedded (test_output checks pdffonts)."""
+    import pikepdf
+
+    from brief import model as m
+
+    path = generated.path(topic, "zh", "pdf")
+    doc = document_of(project_root, topic, "zh", "brief")
+    texts = [text_by_render_mode(path, n) for n in range(len(pikepdf.open(path).pages))]
+    stroked = "\n".join(t.get(2, "") for t in texts)
+    filled = "\n".join(t.get(0, "") for t in texts)
+    heads = [r for b in m.walk(doc.blocks) if isinstance(b, m.Heading) for r in cjk_runs(m.inline_text(b.children))]
+    assert len(heads) > 5
+    assert [h for h in heads if h not in stroked] == []
+    body = [r for b in m.walk(doc.blocks) if isinstance(b, m.Para) and not any(isinstance(n, m.Strong) for n in b.children)
+            for r in cjk_runs(m.inline_text(b.children)) if len(r) > 12]
+    assert body and [r for r in body if r in filled] and not [r for r in body if r in stroked]

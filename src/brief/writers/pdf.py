@@ -20,17 +20,61 @@ from brief.writers.styles import role_layout, role_style
 _TOTAL_FORM = "BriefPageTotal"
 
 
-@lru_cache(maxsize=1)
-def _cached_paragraph_class():
+@lru_cache(maxsize=4)
+def _stroked_text_class(strokes: tuple[tuple[str, float], ...]):
+    """A reportlab text object that draws the fonts named in `strokes` (font name -> outline
+    width as a fraction of the size) filled and stroked in the text colour: a synthetic bold for
+    a font with no bold face. The text stays text (PDF text render mode 2)."""
+    from reportlab.lib.rl_accel import fp_str
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    widths = dict(strokes)
+
+    class StrokedText(PDFTextObject):
+        def _setFont(self, psfontname, size):
+            super()._setFont(psfontname, size)
+            self._embolden(psfontname, size)
+
+        def setFont(self, psfontname, size, leading=None):
+            super().setFont(psfontname, size, leading)
+            self._embolden(psfontname, size)
+
+        def _embolden(self, name, size):
+            ratio = widths.get(name)
+            if ratio:
+                self.setTextRenderMode(2)
+                self._code.append(f"{fp_str(size * ratio)} w")
+                self.setStrokeColor(getattr(self, "_fillColorObj", None) or self._canvas._fillColorObj)
+            elif self._textRenderMode:
+                self.setTextRenderMode(0)
+
+        def setFillColor(self, aColor, alpha=None):
+            super().setFillColor(aColor, alpha)
+            if self._textRenderMode:
+                self.setStrokeColor(aColor)
+
+    return StrokedText
+
+
+@lru_cache(maxsize=4)
+def _cached_paragraph_class(strokes: tuple[tuple[str, float], ...] = ()):
     """Paragraph that reuses its line breaks when wrapped again at the same width (the class is
-    made once, on first use, so that importing this module does not import reportlab).
+    made once, on first use, so that importing this module does not import reportlab), and that
+    draws the fonts named in `strokes` with a synthetic bold (see _stroked_text_class).
 
     KeepTogether and tables measure a paragraph before it is laid out, and CJK line breaking is
     the costliest step of a build; the result depends only on the available width.
     """
     from reportlab.platypus import Paragraph
 
+    text_class = _stroked_text_class(strokes) if strokes else None
+
     class CachedParagraph(Paragraph):
+        def beginText(self, x, y):
+            if text_class is None:
+                return super().beginText(x, y)
+            return text_class(self.canv, x, y)
+
         def breakLinesCJK(self, maxWidths):
             """reportlab's CJK line breaking, with our kinsoku splitter for mixed runs
             (a method of this class, not a patch of reportlab's module)."""
@@ -116,6 +160,7 @@ class _Writer:
         self.doc = doc
         self.sheet = options.style  # a styles.PdfStyle, validated
         self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks))
+        self.cjk_bold = F.CJK_BOLD if self.fs.strokes else F.CJK  # the face bold CJK runs name
         self.t = options.strings
         self.colours = {k: colors.HexColor(v) for k, v in self.sheet.colours.items()}
         self.styles = {}
@@ -152,10 +197,11 @@ class _Writer:
         """Escaped reportlab markup for plain text, with per-script font runs."""
         text = clean_text(text)
         out = []
+        cjk = self.cjk_bold if bold else F.CJK
         for font, chunk in F.runs(text, self.fs):
             esc = escape(chunk)
             if font == F.CJK:
-                out.append(f'<font name="{F.CJK}">{esc}</font>')
+                out.append(f'<font name="{cjk}">{esc}</font>')
             else:
                 out.append(esc)
         s = "".join(out)
@@ -191,13 +237,14 @@ class _Writer:
         return "".join(out)
 
     def para(self, markup: str, style_name: str, anchor: str | None = None):
-        Paragraph = _cached_paragraph_class()
+        Paragraph = _cached_paragraph_class(self.fs.strokes)
         style = self.styles[style_name]
         if F.CJK not in markup:
             # Latin-only text breaks at spaces; CJK wrapping (per character) is for Chinese runs.
             style = self.latin_styles[style_name]
         if style.bold:
-            markup = f"<b>{markup}</b>"
+            # (A font tag sets its face whatever <b> surrounds it: CJK runs name the bold one.)
+            markup = "<b>" + markup.replace(f'<font name="{F.CJK}">', f'<font name="{self.cjk_bold}">') + "</b>"
         if anchor:
             markup = f'<a name="{anchor}"/>' + markup
         return Paragraph(markup, style)

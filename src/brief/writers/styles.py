@@ -95,6 +95,9 @@ class CjkFont(Strict):
     package: str = Field(description="Debian package that ships the file.")
     regular: str = Field(description="File name (.ttf or .ttc).")
     subfont: int = Field(0, ge=0, description="Index of the face inside a .ttc collection.")
+    synthetic_bold: float = Field(0, ge=0, le=0.2, description="The font has no bold face: bold CJK text is drawn filled "
+                                  "and stroked with an outline this wide, as a fraction of the font size (0: bold "
+                                  "CJK text looks regular).")
 
 
 class Fonts(Strict):
