@@ -342,3 +342,48 @@ def test_zh_headings_are_drawn_bold(generated, project_root, topic):
     body = [r for b in m.walk(doc.blocks) if isinstance(b, m.Para) and not any(isinstance(n, m.Strong) for n in b.children)
             for r in cjk_runs(m.inline_text(b.children)) if len(r) > 12]
     assert body and [r for r in body if r in filled] and not [r for r in body if r in stroked]
+
+
+# ---- citations do not break -----------------------------------------------------------------------
+
+
+def citation_breaks(text: str, grade_word: str) -> list[str]:
+    """Line pairs of pdftotext output where a citation breaks: inside "[1, 2]", before its grade
+    ("· Grade C1" or the grade word starting a line), or between full-width punctuation and it."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    bad = []
+    for a, b in zip(lines, lines[1:]):
+        if re.search(r"\[\d+(,\s*\d+)*,?$", a) or re.match(r"\d+(,\s*\d+)*\]", b) or re.match(r"^,\s*\d", b) \
+                or b.startswith("·") or b.startswith(grade_word) or re.match(r"^[A-F]\d\b", b) \
+                or (a.endswith(("。", "，", "：")) and b.startswith("[")):
+            bad.append(f"{a[-25:]!r} / {b[:25]!r}")
+    return bad
+
+
+def test_citation_breaks_sees_each_kind_of_break():
+    assert len(citation_breaks("claim [1,\n2] · Grade C1\nclaim [1]\n· Grade C1\nclaim [1] ·\nGrade C1\n"
+                               "结论。\n[1] · 评级 C1\n", "Grade")) == 4
+    assert not citation_breaks("a claim [1, 2] · Grade C1\nand the next one [3] · Grade B2\n", "Grade")
+
+
+@pytest.mark.parametrize("lang,prefix", [("en", "abc de fghij klm nop qrstu vw xyz "), ("zh", "字词句段篇章，"),
+                                         ("en-cjk", "abc de 中 fghij klm nop qrstu vw xyz ")])
+def test_a_citation_and_its_grade_never_break_apart(tmp_path, lang, prefix):
+    """Claims of every length up to two lines, so that the line end falls at each point of
+    "[1, 2] · Grade C1"."""
+    from brief import model as m
+
+    lang_ = lang[:2]
+    grade = "Grade" if lang_ == "en" else "评级"
+    end = "." if lang_ == "en" else "。"
+    blocks = []
+    for k in range(20, 130 if lang_ == "en" else 70):
+        claim = (prefix * 20)[:k].rstrip("，") + end + " "
+        blocks.append(m.Para((m.Str(claim), m.Cite(("a", "b"), (1, 2)), m.Str(f" · {grade} C1"))))
+    refs = m.References(tuple(m.Reference(n, f"s{n}", (m.Str(f"Source {n}."),)) for n in (1, 2)))
+    text = pdf_body_text(_probe_pdf(tmp_path, [*blocks, refs], lang_))
+    assert text.count(f"{grade} C1") == len(blocks)
+    assert "\u00a0" not in text and "\u2060" not in text  # the joins are not in the text
+    if lang_ == "zh":
+        assert "。[1, 2]" in ws(text).replace("。 [", "。[") and "。 [" not in text
+    assert not citation_breaks(text, grade)

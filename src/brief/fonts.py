@@ -187,10 +187,12 @@ def font_for(ch: str, fs: FontSet) -> str | None:
 
 
 def runs(text: str, fs: FontSet) -> list[tuple[str, str]]:
-    """Split text into (font, text) runs. Spaces join the run they stand in."""
+    """Split text into (font, text) runs. Spaces and format characters (such as a word joiner,
+    which is never drawn) join the run they stand in."""
     out: list[tuple[str, str]] = []
     for ch in text:
-        f = font_for(ch, fs) if not ch.isspace() else (out[-1][0] if out else LATIN)
+        joins = ch.isspace() or unicodedata.category(ch) == "Cf"
+        f = font_for(ch, fs) if not joins else (out[-1][0] if out else LATIN)
         if f is None:
             f = LATIN  # unreachable after check(); keeps the function total
         if out and out[-1][0] == f:

@@ -15,22 +15,28 @@ from brief import fonts as F
 from brief import model as m
 from brief.i18n import clean_text
 from brief.writers.keeping import keep_rules
+from brief.writers.linebreak import NBSP, WJ
 from brief.writers.styles import role_layout, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
 
 
 @lru_cache(maxsize=4)
-def _stroked_text_class(strokes: tuple[tuple[str, float], ...]):
-    """A reportlab text object that draws the fonts named in `strokes` (font name -> outline
-    width as a fraction of the size) filled and stroked in the text colour: a synthetic bold for
-    a font with no bold face. The text stays text (PDF text render mode 2)."""
+def _text_class(strokes: tuple[tuple[str, float], ...]):
+    """The reportlab text object of the writer's paragraphs. It draws a no-break space (which
+    only joins words for the line breaker, see writers.linebreak) as a space, and the fonts named
+    in `strokes` (font name -> outline width as a fraction of the size) filled and stroked in the
+    text colour: a synthetic bold for a font with no bold face. The text stays text (PDF text
+    render mode 2)."""
     from reportlab.lib.rl_accel import fp_str
     from reportlab.pdfgen.textobject import PDFTextObject
 
     widths = dict(strokes)
 
-    class StrokedText(PDFTextObject):
+    class Text(PDFTextObject):
+        def _formatText(self, text):
+            return super()._formatText(text.replace(NBSP, " "))
+
         def _setFont(self, psfontname, size):
             super()._setFont(psfontname, size)
             self._embolden(psfontname, size)
@@ -53,26 +59,24 @@ def _stroked_text_class(strokes: tuple[tuple[str, float], ...]):
             if self._textRenderMode:
                 self.setStrokeColor(aColor)
 
-    return StrokedText
+    return Text
 
 
 @lru_cache(maxsize=4)
 def _cached_paragraph_class(strokes: tuple[tuple[str, float], ...] = ()):
     """Paragraph that reuses its line breaks when wrapped again at the same width (the class is
     made once, on first use, so that importing this module does not import reportlab), and that
-    draws the fonts named in `strokes` with a synthetic bold (see _stroked_text_class).
+    draws the fonts named in `strokes` with a synthetic bold (see _text_class).
 
     KeepTogether and tables measure a paragraph before it is laid out, and CJK line breaking is
     the costliest step of a build; the result depends only on the available width.
     """
     from reportlab.platypus import Paragraph
 
-    text_class = _stroked_text_class(strokes) if strokes else None
+    text_class = _text_class(strokes)
 
     class CachedParagraph(Paragraph):
         def beginText(self, x, y):
-            if text_class is None:
-                return super().beginText(x, y)
             return text_class(self.canv, x, y)
 
         def breakLinesCJK(self, maxWidths):
@@ -83,7 +87,8 @@ def _cached_paragraph_class(strokes: tuple[tuple[str, float], ...] = ()):
             from brief.writers.linebreak import cjk_frag_split
 
             frags = self.frags
-            if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots)):
+            if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots
+                                                   or WJ in frags[0].text or NBSP in frags[0].text)):
                 return super().breakLinesCJK(maxWidths)
             if not isinstance(maxWidths, (list, tuple)):
                 maxWidths = [maxWidths]
@@ -213,7 +218,7 @@ class _Writer:
 
     def inlines(self, nodes, bold=False, italic=False) -> str:
         out = []
-        for n in nodes:
+        for n in _join_citations(nodes):
             if isinstance(n, m.Str):
                 out.append(self.runs(n.text, bold, italic))
             elif isinstance(n, m.Code):
@@ -226,7 +231,9 @@ class _Writer:
                 href = quoteattr(n.url)
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
-                links = ", ".join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
+                # A short citation never breaks inside: "[1, 2]" (a longer list may break after a comma).
+                comma = "," + (NBSP if len(n.numbers) <= _CITE_JOINED_MAX else " ")
+                links = comma.join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
                 out.append(f"[{links}]")
             elif isinstance(n, m.SoftBreak):
                 out.append(" ")
@@ -240,8 +247,10 @@ class _Writer:
         Paragraph = _cached_paragraph_class(self.fs.strokes)
         style = self.styles[style_name]
         if F.CJK not in markup:
-            # Latin-only text breaks at spaces; CJK wrapping (per character) is for Chinese runs.
+            # Latin-only text breaks at spaces (a no-break space joins); CJK wrapping (per
+            # character, with word joiners) is for Chinese runs.
             style = self.latin_styles[style_name]
+            markup = markup.replace(WJ, "")
         if style.bold:
             # (A font tag sets its face whatever <b> surrounds it: CJK runs name the bold one.)
             markup = "<b>" + markup.replace(f'<font name="{F.CJK}">', f'<font name="{self.cjk_bold}">') + "</b>"
@@ -643,6 +652,40 @@ def _add_info(canv, extra: dict[str, str]) -> None:
             return PDFDictionary(D).format(document)
 
     info.__class__ = Info
+
+
+_CITE_JOINED_MAX = 4  # citations of up to this many numbers never break inside
+_GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1") of up to this many characters is joined to it
+_CLOSING_FULL_WIDTH = set("。，、；：！？）」』】》〉”’")
+
+
+def _joined(text: str) -> str:
+    """`text` that no line breaks inside: no-break spaces, and word joiners between characters."""
+    return WJ.join(text.replace(" ", NBSP))
+
+
+def _join_citations(nodes):
+    """Inlines where a citation keeps with what belongs to it, for the line breaker (see
+    writers.linebreak), without changing the text: full-width punctuation before a citation
+    ("。[1]", and the space a template puts between them is dropped, as Chinese typesetting
+    does), and the grade that follows one ("[1] · Grade C1", "[2] · C3")."""
+    out = list(nodes)
+    for i, n in enumerate(out):
+        if not isinstance(n, m.Str):
+            continue
+        text = n.text
+        if i and isinstance(out[i - 1], m.Cite) and text.startswith(" · "):
+            rest = text[3:]
+            tail = rest.rstrip()
+            grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
+            text = _joined(" · " + grade) + rest[len(grade):]
+        if i + 1 < len(out) and isinstance(out[i + 1], m.Cite):
+            core = text.rstrip(" ")
+            if core and core[-1] in _CLOSING_FULL_WIDTH:
+                text = core + WJ
+        if text != n.text:
+            out[i] = m.Str(text)
+    return out
 
 
 def _display_width(text: str) -> int:
