@@ -387,3 +387,50 @@ def test_a_citation_and_its_grade_never_break_apart(tmp_path, lang, prefix):
     if lang_ == "zh":
         assert "。[1, 2]" in ws(text).replace("。 [", "。[") and "。 [" not in text
     assert not citation_breaks(text, grade)
+
+
+# ---- tables: alignment and columns of figures -------------------------------------------------------
+
+
+def test_the_model_carries_each_table_columns_alignment():
+    from brief.parse import parse
+
+    (table,) = parse("| Entity | Value | Note |\n|---|---:|:-:|\n| Brazil | 4,000 | x |\n")
+    assert table.align == ("", "right", "center")
+    (plain,) = parse("| Entity | Value |\n|---|---|\n| Brazil | 4,000 |\n")
+    assert plain.align == ()
+
+
+def words(path, page: int = 0) -> list[tuple[str, float, float, float]]:
+    """(text, xMin, xMax, yMin) of every word pdftotext finds on a page."""
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    r = subprocess.run(["pdftotext", "-bbox", "-f", str(page + 1), "-l", str(page + 1), str(path), "-"],
+                       capture_output=True, timeout=60, check=True)
+    ns = "{http://www.w3.org/1999/xhtml}"
+    return [(w.text or "", float(w.get("xMin")), float(w.get("xMax")), float(w.get("yMin")))
+            for w in ET.fromstring(r.stdout).iter(f"{ns}word")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_column_of_figures_never_wraps_and_keeps_its_alignment(tmp_path, lang):
+    from brief.parse import parse
+
+    values = ["200,000,000,000", "4,000,000,000", "27", "500,000,000", "40,000"]
+    unit = "US dollars (more than) for domestic AI development, planned over the next years" if lang == "en" \
+        else "美元（逾）用于本国人工智能发展，计划在未来几年内投入的资金总额"
+    rows = "".join(f"| Entity {i} with a name long enough to wrap in its cell | {v} | {unit} | date not stated | [1] C2 |\n"
+                   for i, v in enumerate(values))
+    blocks = parse("| Entity | Value | Unit | As of | Source |\n|---|---:|---|---|---|\n" + rows)
+    path = _probe_pdf(tmp_path, blocks, lang)
+    found = [w for w in words(path) if w[0] in values]
+    assert sorted(w[0] for w in found) == sorted(values)  # each value whole, on one line
+    right_edges = {round(w[2], 1) for w in found}
+    assert max(right_edges) - min(right_edges) < 0.6  # right-aligned: one right edge
+    header = next(w for w in words(path) if w[0] == "Value")
+    assert abs(header[2] - max(right_edges)) < 0.6  # the header cell takes the column's alignment
+    sources = [w for w in words(path) if w[0] == "C2"]
+    assert len(sources) == len(values) and len({round(w[3]) for w in sources}) == len(values)
+    lefts = {round(w[1], 1) for w in words(path) if w[0] == "Entity"}
+    assert len(lefts) == 1  # a column without alignment stays left-aligned

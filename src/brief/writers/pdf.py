@@ -191,6 +191,7 @@ class _Writer:
         for name, st in self.styles.items():
             self.latin_styles[name] = ParagraphStyle(name + "-latin", parent=st, wordWrap=None)
             self.latin_styles[name].bold = st.bold
+        self.aligned = {}  # (style name, Latin-only, alignment) -> a style so aligned
         self.roles = self.sheet.roles
         self.link_colour = self.sheet.colour(self.sheet.links.colour)
         self.toc = None  # a TableOfContents, when the document asks for one
@@ -243,14 +244,23 @@ class _Writer:
                 raise TypeError(f"PDF writer cannot render inline {type(n).__name__}")
         return "".join(out)
 
-    def para(self, markup: str, style_name: str, anchor: str | None = None):
+    def para(self, markup: str, style_name: str, anchor: str | None = None, align: str = ""):
+        """A paragraph of markup in a style; `align` "right" or "center" sets it so (a table
+        column's alignment)."""
         Paragraph = _cached_paragraph_class(self.fs.strokes)
         style = self.styles[style_name]
-        if F.CJK not in markup:
+        latin = F.CJK not in markup
+        if latin:
             # Latin-only text breaks at spaces (a no-break space joins); CJK wrapping (per
             # character, with word joiners) is for Chinese runs.
             style = self.latin_styles[style_name]
             markup = markup.replace(WJ, "")
+        if align in _ALIGNMENTS:
+            key = (style_name, latin, align)
+            if key not in self.aligned:
+                self.aligned[key] = style.clone(f"{style.name}-{align}", alignment=_ALIGNMENTS[align])
+                self.aligned[key].bold = style.bold
+            style = self.aligned[key]
         if style.bold:
             # (A font tag sets its face whatever <b> surrounds it: CJK runs name the bold one.)
             markup = "<b>" + markup.replace(f'<font name="{F.CJK}">', f'<font name="{self.cjk_bold}">') + "</b>"
@@ -453,23 +463,37 @@ class _Writer:
         return [self._rule(self.sheet.rules.thematic)]
 
     def b_Table(self, b: m.Table, stack):
+        """A table with a grid. Each column takes the model's alignment (`---:`: right). A column
+        of figures (every body cell a short text with a digit, `table.figure_max_chars`) is as
+        wide as its widest cell and never wraps; the other columns share the rest of the width
+        by the length of their texts (capped)."""
         from reportlab.platypus import Table, TableStyle
 
         look = self.sheet.table
         st = look.style
-        data = []
-        if b.header:
-            data.append([self.para(self.inlines(c, bold=True), st) for c in b.header])
-        for row in b.rows:
-            data.append([self.para(self.inlines(c), st) for c in row])
-        # Column widths follow the display width of each column's longest text (capped).
         rows = ([b.header] if b.header else []) + list(b.rows)
         cols = max(len(r) for r in rows)
-        weights = [look.column_weight_min + min(look.column_weight_cap, max(
+        align = [b.align[i] if i < len(b.align) else "" for i in range(cols)]
+        data = []
+        if b.header:
+            data.append([self.para(self.inlines(c, bold=True), st, align=align[i]) for i, c in enumerate(b.header)])
+        for row in b.rows:
+            data.append([self.para(self.inlines(c), st, align=align[i]) for i, c in enumerate(row)])
+        pad = look.padding.left + look.padding.right
+        fixed: dict[int, float] = {}
+        for i in range(cols):
+            body = [m.inline_text(r[i]).strip() for r in b.rows if i < len(r)]
+            if body and all(_is_figure(t, look.figure_max_chars) for t in body):
+                fixed[i] = max(_natural_width(r[i]) for r in data if i < len(r)) + pad + 1
+        if sum(fixed.values()) > self.frame_width * look.figure_share_max:
+            fixed = {}  # too wide to keep on one line each: every column shares the width
+        weights = {i: look.column_weight_min + min(look.column_weight_cap, max(
                    (_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=look.empty_column_weight))
-                   for i in range(cols)]
-        total = sum(weights)
-        t = Table(data, repeatRows=1 if b.header else 0, colWidths=[self.frame_width * w / total for w in weights])
+                   for i in range(cols) if i not in fixed}
+        rest = self.frame_width - sum(fixed.values())
+        total = sum(weights.values()) or 1
+        widths = [fixed[i] if i in fixed else rest * weights[i] / total for i in range(cols)]
+        t = Table(data, repeatRows=1 if b.header else 0, colWidths=widths)
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("GRID", (0, 0), (-1, -1), look.grid_width, self.colours[look.grid_colour]),
@@ -686,6 +710,21 @@ def _join_citations(nodes):
         if text != n.text:
             out[i] = m.Str(text)
     return out
+
+
+_ALIGNMENTS = {"right": 2, "center": 1}  # reportlab's TA_RIGHT, TA_CENTER
+
+
+def _is_figure(text: str, max_chars: int) -> bool:
+    """A table cell that holds a figure: empty or a dash, or a short text with a digit
+    ("200,000,000,000", "32%", "[1] C2")."""
+    return text in ("", "-", "–", "—") or (any(c.isdigit() for c in text) and _display_width(text) <= max_chars)
+
+
+def _natural_width(paragraph) -> float:
+    """The width a paragraph takes on one line."""
+    paragraph.wrap(1e6, 1e6)
+    return max(paragraph.getActualLineWidths0() or [0])
 
 
 def _display_width(text: str) -> int:

@@ -216,6 +216,11 @@ class TableLook(Strict):
     column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
     column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
     empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
+    figure_max_chars: int = Field(ge=1, description="A column whose body cells all hold a digit and at most this many "
+                                  "characters (CJK twice), or nothing, is a column of figures: as wide as its widest "
+                                  "cell, never wrapped.")
+    figure_share_max: float = Field(gt=0, le=1, description="Columns of figures take at most this share of the width "
+                                    "together; past it, every column shares the width and may wrap.")
 
 
 class Toc(Strict):
