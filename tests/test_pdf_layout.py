@@ -434,3 +434,87 @@ def test_a_column_of_figures_never_wraps_and_keeps_its_alignment(tmp_path, lang)
     assert len(sources) == len(values) and len({round(w[3]) for w in sources}) == len(values)
     lefts = {round(w[1], 1) for w in words(path) if w[0] == "Entity"}
     assert len(lefts) == 1  # a column without alignment stays left-aligned
+
+
+# ---- charts: a value axis and a unit, the same in both writers ------------------------------------
+
+
+def test_the_chart_axis_is_decided_once_for_every_writer():
+    from brief.charts import axis, is_percent
+
+    assert axis((32.0, 26.0), percent=True) == (100.0, (0.0, 25.0, 50.0, 75.0, 100.0))
+    assert axis((87.0, 39.0, 6.0), percent=False) == (100.0, (0.0, 25.0, 50.0, 75.0, 100.0))
+    assert axis((910.0,), percent=False) == (1000.0, (0.0, 250.0, 500.0, 750.0, 1000.0))
+    assert axis((6.0, 3.0), percent=False) == (6.0, (0.0, 2.0, 4.0, 6.0))
+    assert axis((150.0,), percent=True)[0] == 150.0  # a share above 100% is not cut
+    assert is_percent("% of global compute") and is_percent("percent of regional compute gap")
+    assert not is_percent("AI data centres")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_share_chart_of_the_fixture_brief_runs_to_100(project_root, lang):
+    from brief import model as m
+
+    doc = document_of(project_root, "compute-divide", lang, "brief")
+    charts = {b.id: b for b in m.walk(doc.blocks) if isinstance(b, m.Chart)}
+    shares = charts["compute-shares"]
+    assert max(shares.values) < 50 and shares.axis_max == 100
+    assert shares.ticks[0] == 0 and shares.ticks[-1] == 100 and len(shares.tick_labels) == len(shares.ticks)
+    counts = charts["ai-centres-by-owner"]
+    assert counts.axis_max >= max(counts.values) and counts.ticks[-1] == counts.axis_max
+
+
+def _share_chart():
+    from brief import model as m
+    from brief.charts import axis
+    from brief.i18n import format_number
+
+    top, ticks = axis((32.0, 26.0), percent=True)
+    return m.Chart("shares", "Shares", "% of global compute", ("United States", "中国"), (32.0, 26.0),
+                   (m.Str("Shares of global compute (2023)."),), top, ticks, tuple(format_number(t) for t in ticks))
+
+
+def test_the_pdf_chart_draws_its_axis_and_unit_and_scales_bars_to_the_axis(tmp_path):
+    chart = _share_chart()
+    path = _probe_pdf(tmp_path, [chart])
+    found = words(path)
+    assert "% of global compute" in " ".join(w[0] for w in found)
+    ticks = {w[0]: w for w in found if w[0] in chart.tick_labels}
+    assert sorted(ticks, key=float) == list(chart.tick_labels)
+    assert len({round(w[3]) for w in ticks.values()}) == 1  # on one line, under the bars
+    centre = {k: (w[1] + w[2]) / 2 for k, w in ticks.items()}
+    x0, x100 = centre["0"], centre["100"]
+    assert x0 < centre["25"] < centre["50"] < centre["75"] < x100
+    value = next(w for w in found if w[0] == "32")  # drawn just right of its bar's end
+    gap = value[1] - (x0 + (x100 - x0) * 32 / 100)
+    assert 0 <= gap < 8, gap
+
+
+def test_the_docx_chart_draws_the_same_axis_and_scales_bars_to_it():
+    import io
+
+    from PIL import Image
+
+    from brief.writers.docx import _chart_png
+    from brief.writers.styles import docx_style
+
+    style = docx_style(ROOT)
+    cs = style.chart
+    chart = _share_chart()
+    img = Image.open(io.BytesIO(_chart_png(chart, cs, style.colour))).convert("RGB")
+    hexrgb = lambda h: tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))  # noqa: E731
+    bar, axis_rgb = hexrgb(style.colour(cs.colour)), hexrgb(style.colour(cs.axis_colour))
+    w, h = img.size
+    px = img.load()
+    rows = [y for y in range(h) if sum(px[x, y] == axis_rgb for x in range(w)) > w / 2]
+    assert rows, "no axis line under the bars"
+    base = rows[-1]
+    axis_x = [x for x in range(w) if px[x, base] == axis_rgb]
+    left, right = axis_x[0], axis_x[-1]
+    marks = [x for x in range(w) if px[x, base + 2] == axis_rgb]  # below the line: the marks
+    groups = [x for i, x in enumerate(marks) if i == 0 or x - marks[i - 1] > 1]
+    assert len(groups) == len(chart.ticks)
+    bar_rows = [y for y in range(h) if px[left + 2, y] == bar]
+    first = bar_rows[0] + 2
+    length = sum(px[x, first] == bar for x in range(w))
+    assert abs(length / (right - left) - 0.32) < 0.02  # 32 of an axis to 100, not the full width

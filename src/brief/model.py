@@ -139,13 +139,19 @@ class Unfillable(Exception):
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart built from findings' figures; `caption` cites them and gives the "as of" dates."""
+    """A bar chart built from findings' figures; `caption` cites them and gives the "as of" dates.
+    Its value axis runs from 0 to `axis_max` (100 for percentages), with marks at `ticks`
+    labelled `tick_labels`; `unit` names what the values count. Every writer draws that axis;
+    `axis_max` 0 (a chart made by hand) scales the bars to the largest value, with no marks."""
     id: str
     title: str
     unit: str
     labels: tuple[str, ...]
     values: tuple[float, ...]
     caption: tuple["Inline", ...] = ()
+    axis_max: float = 0.0
+    ticks: tuple[float, ...] = ()
+    tick_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

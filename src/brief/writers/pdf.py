@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from brief import fonts as F
 from brief import model as m
-from brief.i18n import clean_text
+from brief.i18n import clean_text, format_number
 from brief.writers.keeping import keep_rules
 from brief.writers.linebreak import NBSP, WJ
 from brief.writers.styles import role_layout, role_style
@@ -392,10 +392,12 @@ class _Writer:
         return self.blocks((block,), stack)
 
     def b_Chart(self, b: m.Chart, stack):
-        """A horizontal bar chart as vector graphics, then its caption."""
+        """A horizontal bar chart as vector graphics: labels left, bars scaled to the model's
+        value axis (0 to `axis_max`), the axis under the bars with its marks and their labels,
+        each bar's value right of it, the unit on top; then its caption."""
         from reportlab.graphics import shapes
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
-        from reportlab.graphics.shapes import Drawing, String
+        from reportlab.graphics.shapes import Drawing, Line, String
 
         # The graphics renderer starts every drawing in its default font (Helvetica, which would
         # be referenced but not embedded): make the default one of ours.
@@ -407,31 +409,45 @@ class _Writer:
         size = cs.font_size
         bar_h = cs.bar_height
         label_w = cs.label_width_mm * mm
+        text = self.colours[cs.text_colour]
         n = max(1, len(b.values))
         width = self.frame_width
-        height = n * bar_h + size + cs.headroom
+        height = n * bar_h + size + cs.headroom + cs.axis_room
+        vmax = b.axis_max or max(b.values, default=0) or 1
         d = Drawing(width, height)  # the title is in the caption below
         c = HorizontalBarChart()
-        c.x, c.y = label_w, cs.plot_bottom
+        c.x, c.y = label_w, cs.plot_bottom + cs.axis_room
         c.width, c.height = width - label_w - cs.value_room, n * bar_h
         c.data = [list(reversed(b.values))]
         c.categoryAxis.categoryNames = [clean_text(x) for x in reversed(b.labels)]
         c.categoryAxis.labels.fontName = F.CJK
         c.categoryAxis.labels.fontSize = size
+        c.categoryAxis.labels.fillColor = text
         c.categoryAxis.labels.boxAnchor = "e"
         c.categoryAxis.labels.dx = -cs.label_gap
+        c.categoryAxis.strokeColor = self.colours[cs.axis_colour]
+        c.categoryAxis.strokeWidth = cs.axis_width
         c.valueAxis.valueMin = 0
-        c.valueAxis.visible = 0
+        c.valueAxis.valueMax = vmax
+        c.valueAxis.visible = 0  # drawn below, with the model's marks
         c.valueAxis.labels.fontName = F.CJK
         c.bars[0].fillColor = self.colours[cs.bar_colour]
         c.bars[0].strokeColor = None
-        c.barLabelFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+        c.barLabelFormat = format_number
         c.barLabels.fontName = F.CJK
         c.barLabels.fontSize = size
+        c.barLabels.fillColor = text
         c.barLabels.boxAnchor = "w"
         c.barLabels.dx = cs.value_gap
         d.add(c)
-        d.add(String(width - cs.unit_inset, cs.plot_bottom + n * bar_h + cs.unit_raise, clean_text(b.unit)[:cs.unit_max_chars],
+        axis = dict(strokeColor=self.colours[cs.axis_colour], strokeWidth=cs.axis_width)
+        d.add(Line(c.x, c.y, c.x + c.width, c.y, **axis))
+        for value, label in zip(b.ticks, b.tick_labels):
+            x = c.x + c.width * value / vmax
+            d.add(Line(x, c.y, x, c.y - cs.tick_length, **axis))
+            d.add(String(x, c.y - cs.tick_length - size + cs.tick_size_step, clean_text(label), fontName=F.CJK,
+                         fontSize=size - cs.tick_size_step, fillColor=text, textAnchor="middle"))
+        d.add(String(width - cs.unit_inset, c.y + n * bar_h + cs.unit_raise, clean_text(b.unit)[:cs.unit_max_chars],
                      fontName=F.CJK, fontSize=size - cs.unit_size_step, fillColor=self.colours[cs.unit_colour], textAnchor="end"))
         caption = self.para(self.inlines(b.caption), cs.caption_style)
         return [KeepTogether([d, caption])]
