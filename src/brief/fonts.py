@@ -14,6 +14,7 @@ from pathlib import Path
 from brief.errors import FontError, Problem
 
 LATIN, CJK = "BriefLatin", "BriefCJK"
+CJK_BOLD = "BriefCJK-bold"  # the CJK face under another name, drawn with a synthetic bold
 
 
 @dataclass
@@ -23,6 +24,9 @@ class FontSet:
     latin_cmap: set[int]
     cjk_cmap: set[int]
     italic: bool = False
+    # Font name -> width of the outline that emboldens it, as a fraction of the size (a font
+    # with no bold face of its own); empty when none is drawn so.
+    strokes: tuple[tuple[str, float], ...] = ()
 
 
 _FONTS: dict[str, FontSet] = {}
@@ -83,11 +87,18 @@ def load(spec, italic: bool = False) -> FontSet:
             raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk.regular}: {e}",
                                     "use a TrueType CJK font such as wqy-microhei.ttc (fonts-wqy-microhei)")) from None
         pdfmetrics.registerFont(cf)
-        # The CJK font has one face; bold and italic CJK runs use it too (weight comes from size/colour).
-        for b in (0, 1):
-            for i in (0, 1):
-                addMapping(CJK, b, i, CJK)
-        fs = FontSet(set(faces["regular"].face.charToGlyph), set(cf.face.charToGlyph))
+        # The CJK font has one face; italic CJK runs use it as it is. Bold runs use it under a
+        # second name (reportlab maps a second registration of the same face to the first font
+        # object, so the glyphs are embedded once), which the PDF writer draws with an outline.
+        bold = CJK
+        if cjk.synthetic_bold > 0:
+            pdfmetrics.registerFont(TTFont(CJK_BOLD, path, subfontIndex=cjk.subfont))
+            bold = CJK_BOLD
+        for i in (0, 1):
+            addMapping(CJK, 0, i, CJK)
+            addMapping(CJK, 1, i, bold)
+        fs = FontSet(set(faces["regular"].face.charToGlyph), set(cf.face.charToGlyph),
+                     strokes=((CJK_BOLD, cjk.synthetic_bold),) if bold == CJK_BOLD else ())
         _FONTS[key] = fs
     if italic and not fs.italic:
         _register_latin(spec, ("italic", "bolditalic"))
@@ -176,10 +187,12 @@ def font_for(ch: str, fs: FontSet) -> str | None:
 
 
 def runs(text: str, fs: FontSet) -> list[tuple[str, str]]:
-    """Split text into (font, text) runs. Spaces join the run they stand in."""
+    """Split text into (font, text) runs. Spaces and format characters (such as a word joiner,
+    which is never drawn) join the run they stand in."""
     out: list[tuple[str, str]] = []
     for ch in text:
-        f = font_for(ch, fs) if not ch.isspace() else (out[-1][0] if out else LATIN)
+        joins = ch.isspace() or unicodedata.category(ch) == "Cf"
+        f = font_for(ch, fs) if not joins else (out[-1][0] if out else LATIN)
         if f is None:
             f = LATIN  # unreachable after check(); keeps the function total
         if out and out[-1][0] == f:

@@ -103,9 +103,12 @@ class OrderedList:
 
 @dataclass(frozen=True)
 class Table:
-    """A simple table: a header row and body rows of inline cells."""
+    """A simple table: a header row and body rows of inline cells; `align` gives each column's
+    alignment, "left", "right", "center" or "" (not given), as the Markdown delimiter row says
+    (`---:` right); () when no column gives one."""
     header: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    align: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,13 +139,19 @@ class Unfillable(Exception):
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart built from findings' figures; `caption` cites them and gives the "as of" dates."""
+    """A bar chart built from findings' figures; `caption` cites them and gives the "as of" dates.
+    Its value axis runs from 0 to `axis_max` (100 for percentages), with marks at `ticks`
+    labelled `tick_labels`; `unit` names what the values count. Every writer draws that axis;
+    `axis_max` 0 (a chart made by hand) scales the bars to the largest value, with no marks."""
     id: str
     title: str
     unit: str
     labels: tuple[str, ...]
     values: tuple[float, ...]
     caption: tuple["Inline", ...] = ()
+    axis_max: float = 0.0
+    ticks: tuple[float, ...] = ()
+    tick_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,7 +290,8 @@ def map_inlines(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
         if isinstance(b, Para | Heading):
             return dataclasses.replace(b, children=inl(b.children))
         if isinstance(b, Table):
-            return Table(tuple(inl(c) for c in b.header), tuple(tuple(inl(c) for c in row) for row in b.rows))
+            return dataclasses.replace(b, header=tuple(inl(c) for c in b.header),
+                                       rows=tuple(tuple(inl(c) for c in row) for row in b.rows))
         if isinstance(b, Chart):
             return dataclasses.replace(b, caption=inl(b.caption))
         if isinstance(b, References):
@@ -381,7 +391,7 @@ def dump(doc: Document) -> str:
     def blk(b, depth: int) -> None:
         pad = "  " * depth
         if isinstance(b, Table):
-            lines.append(pad + "Table")
+            lines.append(pad + "Table" + (f" align={b.align!r}" if b.align else ""))
             for row in ((b.header,) if b.header else ()) + b.rows:
                 lines.append(pad + "  | " + " | ".join(inl(cell) for cell in row) + " |")
             return

@@ -123,12 +123,16 @@ def _blocks(tokens, i: int, close: str | None, tpl: str):
 def _table(tokens, i: int, tpl: str):
     header: list = []
     rows: list = []
+    align: list[str] = []
     current: list | None = None
     in_head = False
     i += 1
     while tokens[i].type != "table_close":
         t = tokens[i].type
-        if t == "thead_open":
+        if t == "th_open":  # the delimiter row's alignment, on each header cell
+            style = str(tokens[i].attrGet("style") or "")
+            align.append(style.removeprefix("text-align:") if style.startswith("text-align:") else "")
+        elif t == "thead_open":
             in_head = True
         elif t == "thead_close":
             in_head = False
@@ -139,7 +143,7 @@ def _table(tokens, i: int, tpl: str):
         elif t == "inline":
             current.append(_inlines(tokens[i].children or [], tpl))
         i += 1
-    return m.Table(header[0] if header else (), tuple(rows)), i + 1
+    return m.Table(header[0] if header else (), tuple(rows), tuple(align) if any(align) else ()), i + 1
 
 
 def _inlines(children, tpl: str) -> tuple[m.Inline, ...]:

@@ -658,13 +658,16 @@ def _field(p, instr: str, placeholder: str) -> None:
 
 def _chart_png(b, cs, colour) -> bytes:
     """Render a Chart node to a PNG at the style's dpi with Pillow (which reportlab already
-    needs): the same horizontal-bar layout as the PDF's vector chart. Deterministic output.
-    `cs` is docx.yaml's `chart`; `colour(name)` gives the #RRGGBB of a palette colour."""
+    needs): the same horizontal-bar layout as the PDF's vector chart, with the model's value
+    axis (bars scaled to 0..`axis_max`, its marks and numbers under the bars) and the unit on
+    top. Deterministic output. `cs` is docx.yaml's `chart`; `colour(name)` gives the #RRGGBB of
+    a palette colour."""
     import io
 
     from PIL import Image, ImageDraw, ImageFont
 
     from brief.fonts import find_font
+    from brief.i18n import format_number
 
     dpi = cs.dpi
     px = dpi / 72.0  # pixels per point
@@ -672,30 +675,41 @@ def _chart_png(b, cs, colour) -> bytes:
     font_path = find_font(cs.font_file, cs.font_dirs, cs.font_package, str(DOCX_MAP))
     font = ImageFont.truetype(font_path, max(1, round(size * px)))
     small = ImageFont.truetype(font_path, max(1, round((size - cs.unit_size_step) * px)))
+    tick_font = ImageFont.truetype(font_path, max(1, round((size - cs.tick_size_step) * px)))
     n = max(1, len(b.values))
     width = round(cs.width_in * dpi)
     bar_h = round(cs.bar_height_in * dpi)
     top = round(size * px * cs.top_lines)
-    height = top + n * bar_h + round(cs.bottom_pad * px)
+    axis_room = round(cs.axis_room * px)
+    height = top + n * bar_h + axis_room + round(cs.bottom_pad * px)
     img = Image.new("RGB", (width, height), colour(cs.background))
     draw = ImageDraw.Draw(img)
     text_colour = colour(cs.text_colour)
+    axis_colour = colour(cs.axis_colour)
+    line = max(1, round(cs.axis_width * px))
     labels = [str(x) for x in b.labels]
     label_w = max((draw.textlength(x, font=font) for x in labels), default=0) + round(cs.label_pad * px)
-    value_txt = [f"{v:,.0f}" if float(v).is_integer() else f"{v:,}" for v in b.values]
+    value_txt = [format_number(v) for v in b.values]
     value_w = max((draw.textlength(x, font=font) for x in value_txt), default=0) + round(cs.value_pad * px)
     plot_w = max(1, width - label_w - value_w)
-    vmax = max(b.values) if b.values else 1
+    vmax = b.axis_max or max(b.values, default=0) or 1
     draw.text((width - cs.unit_inset_px, round(cs.unit_top * px)), b.unit, font=small, fill=colour(cs.unit_colour), anchor="ra")
     for i, (label, value, vt) in enumerate(zip(labels, b.values, value_txt)):
         y = top + i * bar_h
         mid = y + bar_h // 2
-        length = round(plot_w * (value / vmax)) if vmax else 0
+        length = round(plot_w * (value / vmax))
         draw.text((label_w - round(cs.label_gap * px), mid), label, font=font, fill=text_colour, anchor="rm")
         draw.rectangle([label_w, y + bar_h * cs.bar_top, label_w + max(1, length), y + bar_h * cs.bar_bottom],
                        fill=colour(cs.colour))
         draw.text((label_w + length + round(cs.value_gap * px), mid), vt, font=font, fill=text_colour, anchor="lm")
-    draw.line([label_w, top, label_w, top + n * bar_h], fill=colour(cs.axis_colour), width=max(1, round(cs.axis_width * px)))
+    base = top + n * bar_h
+    draw.line([label_w, top, label_w, base], fill=axis_colour, width=line)
+    draw.line([label_w, base, label_w + plot_w, base], fill=axis_colour, width=line)
+    tick = round(cs.tick_length * px)
+    for value, label in zip(b.ticks, b.tick_labels):
+        x = label_w + round(plot_w * value / vmax)
+        draw.line([x, base, x, base + tick], fill=axis_colour, width=line)
+        draw.text((x, base + tick), label, font=tick_font, fill=text_colour, anchor="ma")
     buf = io.BytesIO()
     img.save(buf, format="PNG", dpi=(dpi, dpi), optimize=False)
     return buf.getvalue()

@@ -1,10 +1,17 @@
-"""Chinese line breaking for reportlab (kinsoku shori).
+"""Chinese line breaking for reportlab (kinsoku shori), and joins that never break.
 
 reportlab's CJK splitter keeps one closing mark from starting a line, but lets a run of them
 ("”），") start one, and lets an opening mark (“ （ 《) end a line. The PDF writer's paragraph
-class uses this splitter instead: it breaks each line where reportlab would, then moves the
-break back until the next line starts with no closing mark and the line ends with no opening
-mark. Latin runs still break at spaces. It works on reportlab's own glyph list and line objects.
+class uses this splitter instead: it fills each line as reportlab would, then moves the break
+back to the last place where the next line starts with no closing mark (spaces at a line's
+start are dropped, so the mark after them counts) and the line ends with no opening mark.
+Latin runs still break at spaces, inside a word only when a line has no other place.
+
+Two characters join what stands on either side of them, so that no line breaks there: a
+no-break space (U+00A0, drawn as a space) and a word joiner (U+2060, not drawn: the splitter
+removes it). The writer joins a citation "[1, 2]" and its grade ("[1] · Grade C1") with them.
+Latin-only paragraphs (reportlab's own breaking at spaces) keep a no-break space too.
+It works on reportlab's own glyph list and line objects.
 """
 
 from __future__ import annotations
@@ -17,17 +24,35 @@ CANNOT_START = set("!),.:;?]}\"'、。，．：；！？）］｝〕〉》」』
 CANNOT_END = set("([{“‘（［｛〔〈《「『【〖〘〚")
 
 
+NBSP, WJ = "\u00a0", "\u2060"
+
+
+def _is_space(ch: str) -> bool:
+    """A breaking space (reportlab's glyphs are str subclasses; an anchor's is empty)."""
+    return ch == " " or (len(ch) == 1 and ch != NBSP and category(str(ch)) == "Zs")
+
+
+def _is_latin(ch: str) -> bool:
+    """A character of a Latin word: breaking between two of them splits the word."""
+    return len(ch) == 1 and ord(ch) < 0x3000 and ch != NBSP and not _is_space(ch)
+
+
 def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
     from reportlab.lib.utils import isBytes
     from reportlab.platypus.paragraph import ParaLines, _FUZZ, cjkU, makeCJKParaLine
 
     U = []
+    joined = set()  # i: no line may break before U[i] (a word joiner stood there)
     for f in frags:
         text = f.text
         if isBytes(text):
             text = text.decode(encoding)
         if text:
-            U.extend(cjkU(t, f, encoding) for t in text)
+            for t in text:
+                if t == WJ:
+                    joined.add(len(U))
+                else:
+                    U.append(cjkU(t, f, encoding))
         else:
             U.append(cjkU(text, f, encoding))
 
@@ -38,8 +63,25 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
             w = w.normalizedValue(maxWidth)
         return w
 
-    lines = []
     n = len(U)
+
+    def may_break(start: int, k: int) -> bool:
+        """A line may end before U[k] (the line starting at U[start] keeps something)."""
+        if k in joined or U[k] == NBSP or U[k - 1] == NBSP:
+            return False
+        nxt = k
+        while nxt < n and _is_space(U[nxt]):
+            nxt += 1
+        last = k - 1
+        while last > start and _is_space(U[last]):
+            last -= 1
+        if last < start or _is_space(U[last]):
+            return False
+        if nxt < n and (U[nxt] in CANNOT_START or nxt in joined or U[nxt - 1] == NBSP):
+            return False
+        return U[last] not in CANNOT_END
+
+    lines = []
     start = 0
     maxWidth = maxWidths[0]
     while start < n:
@@ -58,20 +100,23 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
             i += 1
         end = i
         if not hard and end < n:
-            # Inside a Latin run, break at the last space (as reportlab does), not mid-word.
-            if ord(U[end]) < 0x3000 and not U[end].isspace():
-                j = end - 1
-                limit = (start + end) // 2
-                while j > limit and not (category(U[j]) == "Zs" or ord(U[j]) >= 0x3000):
-                    j -= 1
-                if j > limit:
-                    end = j + 1
-            # Kinsoku: the next line may not start with a closing mark, this one may not end
-            # with an opening mark; move the break back (never emptying the line).
-            while end - 1 > start and (U[end] in CANNOT_START or U[end - 1] in CANNOT_END):
-                end -= 1
-                if end >= n:
+            # The last place that keeps words whole (within the second half of the line), else
+            # the last place inside a word; a join or a kinsoku rule forbids some places. With
+            # none at all, the line breaks where it is full.
+            half = (start + end) // 2
+            inside = None
+            for k in range(end, start, -1):
+                if inside is not None and k <= half:
                     break
+                if not may_break(start, k):
+                    continue
+                if k > half and not (_is_latin(U[k - 1]) and _is_latin(U[k])):
+                    inside = k
+                    break
+                if inside is None:
+                    inside = k
+            if inside is not None:
+                end = inside
         line = U[start:end]
         used = sum(width(u) for u in line)
         lines.append(makeCJKParaLine(line, maxWidth, used, maxWidth - used, hard, calcBounds))
@@ -84,4 +129,3 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
         while start < n and U[start] == " " and not hard:
             start += 1
     return ParaLines(kind=1, lines=lines)
-

@@ -13,23 +13,72 @@ from xml.sax.saxutils import escape, quoteattr
 
 from brief import fonts as F
 from brief import model as m
-from brief.i18n import clean_text
+from brief.i18n import clean_text, format_number
+from brief.writers.keeping import keep_rules
+from brief.writers.linebreak import NBSP, WJ
 from brief.writers.styles import role_layout, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
 
 
-@lru_cache(maxsize=1)
-def _cached_paragraph_class():
+@lru_cache(maxsize=4)
+def _text_class(strokes: tuple[tuple[str, float], ...]):
+    """The reportlab text object of the writer's paragraphs. It draws a no-break space (which
+    only joins words for the line breaker, see writers.linebreak) as a space, and the fonts named
+    in `strokes` (font name -> outline width as a fraction of the size) filled and stroked in the
+    text colour: a synthetic bold for a font with no bold face. The text stays text (PDF text
+    render mode 2)."""
+    from reportlab.lib.rl_accel import fp_str
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    widths = dict(strokes)
+
+    class Text(PDFTextObject):
+        def _formatText(self, text):
+            return super()._formatText(text.replace(NBSP, " "))
+
+        def _setFont(self, psfontname, size):
+            super()._setFont(psfontname, size)
+            self._embolden(psfontname, size)
+
+        def setFont(self, psfontname, size, leading=None):
+            super().setFont(psfontname, size, leading)
+            self._embolden(psfontname, size)
+
+        def _embolden(self, name, size):
+            ratio = widths.get(name)
+            if ratio:
+                self.setTextRenderMode(2)
+                self._code.append(f"{fp_str(size * ratio)} w")
+                self.setStrokeColor(getattr(self, "_fillColorObj", None) or self._canvas._fillColorObj)
+            elif self._textRenderMode:
+                self.setTextRenderMode(0)
+
+        def setFillColor(self, aColor, alpha=None):
+            super().setFillColor(aColor, alpha)
+            if self._textRenderMode:
+                self.setStrokeColor(aColor)
+
+    return Text
+
+
+@lru_cache(maxsize=4)
+def _cached_paragraph_class(strokes: tuple[tuple[str, float], ...] = ()):
     """Paragraph that reuses its line breaks when wrapped again at the same width (the class is
-    made once, on first use, so that importing this module does not import reportlab).
+    made once, on first use, so that importing this module does not import reportlab), and that
+    draws the fonts named in `strokes` with a synthetic bold (see _text_class).
 
     KeepTogether and tables measure a paragraph before it is laid out, and CJK line breaking is
     the costliest step of a build; the result depends only on the available width.
     """
     from reportlab.platypus import Paragraph
 
+    text_class = _text_class(strokes)
+
     class CachedParagraph(Paragraph):
+        def beginText(self, x, y):
+            return text_class(self.canv, x, y)
+
         def breakLinesCJK(self, maxWidths):
             """reportlab's CJK line breaking, with our kinsoku splitter for mixed runs
             (a method of this class, not a patch of reportlab's module)."""
@@ -38,7 +87,8 @@ def _cached_paragraph_class():
             from brief.writers.linebreak import cjk_frag_split
 
             frags = self.frags
-            if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots)):
+            if len(frags) <= 1 and not (frags and (hasattr(frags[0], "cbDefn") or self.style.endDots
+                                                   or WJ in frags[0].text or NBSP in frags[0].text)):
                 return super().breakLinesCJK(maxWidths)
             if not isinstance(maxWidths, (list, tuple)):
                 maxWidths = [maxWidths]
@@ -115,6 +165,7 @@ class _Writer:
         self.doc = doc
         self.sheet = options.style  # a styles.PdfStyle, validated
         self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks))
+        self.cjk_bold = F.CJK_BOLD if self.fs.strokes else F.CJK  # the face bold CJK runs name
         self.t = options.strings
         self.colours = {k: colors.HexColor(v) for k, v in self.sheet.colours.items()}
         self.styles = {}
@@ -140,20 +191,23 @@ class _Writer:
         for name, st in self.styles.items():
             self.latin_styles[name] = ParagraphStyle(name + "-latin", parent=st, wordWrap=None)
             self.latin_styles[name].bold = st.bold
+        self.aligned = {}  # (style name, Latin-only, alignment) -> a style so aligned
         self.roles = self.sheet.roles
         self.link_colour = self.sheet.colour(self.sheet.links.colour)
         self.toc = None  # a TableOfContents, when the document asks for one
-        self.outline: list[tuple[int, str, str]] = []
+        self.outline: list[str] = []  # the headings' anchors, in order
+        self.outline_depth = -1  # the level of the last outline entry (-1: none yet)
 
     # ---- text ---------------------------------------------------------------------------
     def runs(self, text: str, bold: bool = False, italic: bool = False) -> str:
         """Escaped reportlab markup for plain text, with per-script font runs."""
         text = clean_text(text)
         out = []
+        cjk = self.cjk_bold if bold else F.CJK
         for font, chunk in F.runs(text, self.fs):
             esc = escape(chunk)
             if font == F.CJK:
-                out.append(f'<font name="{F.CJK}">{esc}</font>')
+                out.append(f'<font name="{cjk}">{esc}</font>')
             else:
                 out.append(esc)
         s = "".join(out)
@@ -165,7 +219,7 @@ class _Writer:
 
     def inlines(self, nodes, bold=False, italic=False) -> str:
         out = []
-        for n in nodes:
+        for n in _join_citations(nodes):
             if isinstance(n, m.Str):
                 out.append(self.runs(n.text, bold, italic))
             elif isinstance(n, m.Code):
@@ -178,7 +232,9 @@ class _Writer:
                 href = quoteattr(n.url)
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
-                links = ", ".join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
+                # A short citation never breaks inside: "[1, 2]" (a longer list may break after a comma).
+                comma = "," + (NBSP if len(n.numbers) <= _CITE_JOINED_MAX else " ")
+                links = comma.join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
                 out.append(f"[{links}]")
             elif isinstance(n, m.SoftBreak):
                 out.append(" ")
@@ -188,14 +244,26 @@ class _Writer:
                 raise TypeError(f"PDF writer cannot render inline {type(n).__name__}")
         return "".join(out)
 
-    def para(self, markup: str, style_name: str, anchor: str | None = None):
-        Paragraph = _cached_paragraph_class()
+    def para(self, markup: str, style_name: str, anchor: str | None = None, align: str = ""):
+        """A paragraph of markup in a style; `align` "right" or "center" sets it so (a table
+        column's alignment)."""
+        Paragraph = _cached_paragraph_class(self.fs.strokes)
         style = self.styles[style_name]
-        if F.CJK not in markup:
-            # Latin-only text breaks at spaces; CJK wrapping (per character) is for Chinese runs.
+        latin = F.CJK not in markup
+        if latin:
+            # Latin-only text breaks at spaces (a no-break space joins); CJK wrapping (per
+            # character, with word joiners) is for Chinese runs.
             style = self.latin_styles[style_name]
+            markup = markup.replace(WJ, "")
+        if align in _ALIGNMENTS:
+            key = (style_name, latin, align)
+            if key not in self.aligned:
+                self.aligned[key] = style.clone(f"{style.name}-{align}", alignment=_ALIGNMENTS[align])
+                self.aligned[key].bold = style.bold
+            style = self.aligned[key]
         if style.bold:
-            markup = f"<b>{markup}</b>"
+            # (A font tag sets its face whatever <b> surrounds it: CJK runs name the bold one.)
+            markup = "<b>" + markup.replace(f'<font name="{F.CJK}">', f'<font name="{self.cjk_bold}">') + "</b>"
         if anchor:
             markup = f'<a name="{anchor}"/>' + markup
         return Paragraph(markup, style)
@@ -213,8 +281,12 @@ class _Writer:
     def b_Heading(self, b: m.Heading, stack):
         default = self.sheet.headings.get(b.level, self.sheet.defaults.heading)
         style = role_style(self.roles, stack, "heading", default)
-        p = self.para(self.inlines(b.children), style, b.anchor)
-        p._bookmark = (b.level, m.inline_text(b.children), b.anchor)
+        # The anchor is a destination at the top of the heading's first line: bookmarks, the
+        # contents and links lead there, not to the top of the page.
+        anchor = b.anchor or f"heading-{len(self.outline) + 1}"
+        self.outline.append(anchor)
+        p = self.para(self.inlines(b.children), style, anchor)
+        p._bookmark = (b.level, m.inline_text(b.children), anchor)
         return [p]
 
     def b_Para(self, b: m.Para, stack):
@@ -255,6 +327,9 @@ class _Writer:
         if role_layout(self.roles, b.role) == "columns" and b.blocks:
             return self._columns(b, stack + (b.role,))
         inner = self.blocks(b.blocks, stack + (b.role,))
+        look = self.roles.get(b.role)
+        if inner and look is not None and look.keep_with_previous:
+            inner[0]._keep_with_previous = True  # (see writers.keeping)
         if b.role == "quote":
             bar = self.sheet.quote_bar
             return [_Bar(inner, self.colours[bar.colour], bar.width, bar.gap)]
@@ -290,7 +365,10 @@ class _Writer:
         self.frame_width = saved
         rows = [[cell if cell is not None else "" for cell in row] for row in zip_longest(*columns)]
         t = Table(rows, colWidths=[width + (gap if i < n - 1 else 0) for i in range(n)], splitByRow=1)
-        t.setStyle(TableStyle([
+        # The first row (the columns' headings) stays with the second, and the last row (such as
+        # an "N more findings" line) with the one before it: a page never ends or starts on one.
+        keep = [("NOSPLIT", (0, 0), (-1, min(1, len(rows) - 1))), ("NOSPLIT", (0, max(0, len(rows) - 2)), (-1, -1))]
+        t.setStyle(TableStyle(keep + [
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), gap),
@@ -314,10 +392,12 @@ class _Writer:
         return self.blocks((block,), stack)
 
     def b_Chart(self, b: m.Chart, stack):
-        """A horizontal bar chart as vector graphics, then its caption."""
+        """A horizontal bar chart as vector graphics: labels left, bars scaled to the model's
+        value axis (0 to `axis_max`), the axis under the bars with its marks and their labels,
+        each bar's value right of it, the unit on top; then its caption."""
         from reportlab.graphics import shapes
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
-        from reportlab.graphics.shapes import Drawing, String
+        from reportlab.graphics.shapes import Drawing, Line, String
 
         # The graphics renderer starts every drawing in its default font (Helvetica, which would
         # be referenced but not embedded): make the default one of ours.
@@ -329,31 +409,45 @@ class _Writer:
         size = cs.font_size
         bar_h = cs.bar_height
         label_w = cs.label_width_mm * mm
+        text = self.colours[cs.text_colour]
         n = max(1, len(b.values))
         width = self.frame_width
-        height = n * bar_h + size + cs.headroom
+        height = n * bar_h + size + cs.headroom + cs.axis_room
+        vmax = b.axis_max or max(b.values, default=0) or 1
         d = Drawing(width, height)  # the title is in the caption below
         c = HorizontalBarChart()
-        c.x, c.y = label_w, cs.plot_bottom
+        c.x, c.y = label_w, cs.plot_bottom + cs.axis_room
         c.width, c.height = width - label_w - cs.value_room, n * bar_h
         c.data = [list(reversed(b.values))]
         c.categoryAxis.categoryNames = [clean_text(x) for x in reversed(b.labels)]
         c.categoryAxis.labels.fontName = F.CJK
         c.categoryAxis.labels.fontSize = size
+        c.categoryAxis.labels.fillColor = text
         c.categoryAxis.labels.boxAnchor = "e"
         c.categoryAxis.labels.dx = -cs.label_gap
+        c.categoryAxis.strokeColor = self.colours[cs.axis_colour]
+        c.categoryAxis.strokeWidth = cs.axis_width
         c.valueAxis.valueMin = 0
-        c.valueAxis.visible = 0
+        c.valueAxis.valueMax = vmax
+        c.valueAxis.visible = 0  # drawn below, with the model's marks
         c.valueAxis.labels.fontName = F.CJK
         c.bars[0].fillColor = self.colours[cs.bar_colour]
         c.bars[0].strokeColor = None
-        c.barLabelFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+        c.barLabelFormat = format_number
         c.barLabels.fontName = F.CJK
         c.barLabels.fontSize = size
+        c.barLabels.fillColor = text
         c.barLabels.boxAnchor = "w"
         c.barLabels.dx = cs.value_gap
         d.add(c)
-        d.add(String(width - cs.unit_inset, cs.plot_bottom + n * bar_h + cs.unit_raise, clean_text(b.unit)[:cs.unit_max_chars],
+        axis = dict(strokeColor=self.colours[cs.axis_colour], strokeWidth=cs.axis_width)
+        d.add(Line(c.x, c.y, c.x + c.width, c.y, **axis))
+        for value, label in zip(b.ticks, b.tick_labels):
+            x = c.x + c.width * value / vmax
+            d.add(Line(x, c.y, x, c.y - cs.tick_length, **axis))
+            d.add(String(x, c.y - cs.tick_length - size + cs.tick_size_step, clean_text(label), fontName=F.CJK,
+                         fontSize=size - cs.tick_size_step, fillColor=text, textAnchor="middle"))
+        d.add(String(width - cs.unit_inset, c.y + n * bar_h + cs.unit_raise, clean_text(b.unit)[:cs.unit_max_chars],
                      fontName=F.CJK, fontSize=size - cs.unit_size_step, fillColor=self.colours[cs.unit_colour], textAnchor="end"))
         caption = self.para(self.inlines(b.caption), cs.caption_style)
         return [KeepTogether([d, caption])]
@@ -385,23 +479,37 @@ class _Writer:
         return [self._rule(self.sheet.rules.thematic)]
 
     def b_Table(self, b: m.Table, stack):
+        """A table with a grid. Each column takes the model's alignment (`---:`: right). A column
+        of figures (every body cell a short text with a digit, `table.figure_max_chars`) is as
+        wide as its widest cell and never wraps; the other columns share the rest of the width
+        by the length of their texts (capped)."""
         from reportlab.platypus import Table, TableStyle
 
         look = self.sheet.table
         st = look.style
-        data = []
-        if b.header:
-            data.append([self.para(self.inlines(c, bold=True), st) for c in b.header])
-        for row in b.rows:
-            data.append([self.para(self.inlines(c), st) for c in row])
-        # Column widths follow the display width of each column's longest text (capped).
         rows = ([b.header] if b.header else []) + list(b.rows)
         cols = max(len(r) for r in rows)
-        weights = [look.column_weight_min + min(look.column_weight_cap, max(
+        align = [b.align[i] if i < len(b.align) else "" for i in range(cols)]
+        data = []
+        if b.header:
+            data.append([self.para(self.inlines(c, bold=True), st, align=align[i]) for i, c in enumerate(b.header)])
+        for row in b.rows:
+            data.append([self.para(self.inlines(c), st, align=align[i]) for i, c in enumerate(row)])
+        pad = look.padding.left + look.padding.right
+        fixed: dict[int, float] = {}
+        for i in range(cols):
+            body = [m.inline_text(r[i]).strip() for r in b.rows if i < len(r)]
+            if body and all(_is_figure(t, look.figure_max_chars) for t in body):
+                fixed[i] = max(_natural_width(r[i]) for r in data if i < len(r)) + pad + 1
+        if sum(fixed.values()) > self.frame_width * look.figure_share_max:
+            fixed = {}  # too wide to keep on one line each: every column shares the width
+        weights = {i: look.column_weight_min + min(look.column_weight_cap, max(
                    (_display_width(m.inline_text(r[i])) for r in rows if i < len(r)), default=look.empty_column_weight))
-                   for i in range(cols)]
-        total = sum(weights)
-        t = Table(data, repeatRows=1 if b.header else 0, colWidths=[self.frame_width * w / total for w in weights])
+                   for i in range(cols) if i not in fixed}
+        rest = self.frame_width - sum(fixed.values())
+        total = sum(weights.values()) or 1
+        widths = [fixed[i] if i in fixed else rest * weights[i] / total for i in range(cols)]
+        t = Table(data, repeatRows=1 if b.header else 0, colWidths=widths)
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), F.LATIN),
             ("GRID", (0, 0), (-1, -1), look.grid_width, self.colours[look.grid_colour]),
@@ -483,14 +591,18 @@ class _Writer:
                 buf.seek(0)
                 buf.truncate()  # multiBuild runs several passes into the same buffer
                 writer.last_page = 0
+                writer.outline_depth = -1
                 super().build(flowables, **kw)
 
             def afterFlowable(self, flowable):
                 bm = getattr(flowable, "_bookmark", None)
                 if bm:
                     level, title, key = bm
-                    self.canv.bookmarkPage(key)
-                    self.canv.addOutlineEntry(title, key, level=max(0, level - 1), closed=False)
+                    # The destination is the heading's own anchor (drawn with it). An outline
+                    # level never jumps by more than one (a document may start at level 2).
+                    depth = min(max(0, level - 1), writer.outline_depth + 1)
+                    writer.outline_depth = depth
+                    self.canv.addOutlineEntry(title, key, level=depth, closed=False)
                     if writer.toc is not None and 2 <= level <= 3:
                         self.notify("TOCEntry", (level - 2, writer.runs(title), self.page, key))
 
@@ -524,7 +636,7 @@ class _Writer:
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
-        story = _tables_may_follow_headings(self.blocks(self.doc.blocks), self.sheet.table)
+        story = keep_rules(self.blocks(self.doc.blocks))
         if self.toc is not None:
             d.multiBuild(story, canvasmaker=Canvas, maxPasses=6)
         else:
@@ -582,22 +694,53 @@ def _add_info(canv, extra: dict[str, str]) -> None:
     info.__class__ = Info
 
 
-def _tables_may_follow_headings(story: list, look) -> list:
-    """A heading kept with a long table would push the whole table to the next page and leave
-    a blank one. Before such a heading, break the page only if little room is left (`look`: the
-    style sheet's `table`), and let the table start right under it."""
-    from reportlab.platypus import CondPageBreak, Table
+_CITE_JOINED_MAX = 4  # citations of up to this many numbers never break inside
+_GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1") of up to this many characters is joined to it
+_CLOSING_FULL_WIDTH = set("。，、；：！？）」』】》〉”’")
 
-    out = []
-    for i, f in enumerate(story):
-        nxt = story[i + 1] if i + 1 < len(story) else None
-        style = getattr(f, "style", None)
-        if isinstance(nxt, Table) and getattr(style, "keepWithNext", 0):
-            f.keepWithNext = 0
-            f.style = style.clone(style.name + "-free", keepWithNext=0)
-            out.append(CondPageBreak(style.leading * look.room_after_heading_lines + look.room_after_heading))
-        out.append(f)
+
+def _joined(text: str) -> str:
+    """`text` that no line breaks inside: no-break spaces, and word joiners between characters."""
+    return WJ.join(text.replace(" ", NBSP))
+
+
+def _join_citations(nodes):
+    """Inlines where a citation keeps with what belongs to it, for the line breaker (see
+    writers.linebreak), without changing the text: full-width punctuation before a citation
+    ("。[1]", and the space a template puts between them is dropped, as Chinese typesetting
+    does), and the grade that follows one ("[1] · Grade C1", "[2] · C3")."""
+    out = list(nodes)
+    for i, n in enumerate(out):
+        if not isinstance(n, m.Str):
+            continue
+        text = n.text
+        if i and isinstance(out[i - 1], m.Cite) and text.startswith(" · "):
+            rest = text[3:]
+            tail = rest.rstrip()
+            grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
+            text = _joined(" · " + grade) + rest[len(grade):]
+        if i + 1 < len(out) and isinstance(out[i + 1], m.Cite):
+            core = text.rstrip(" ")
+            if core and core[-1] in _CLOSING_FULL_WIDTH:
+                text = core + WJ
+        if text != n.text:
+            out[i] = m.Str(text)
     return out
+
+
+_ALIGNMENTS = {"right": 2, "center": 1}  # reportlab's TA_RIGHT, TA_CENTER
+
+
+def _is_figure(text: str, max_chars: int) -> bool:
+    """A table cell that holds a figure: empty or a dash, or a short text with a digit
+    ("200,000,000,000", "32%", "[1] C2")."""
+    return text in ("", "-", "–", "—") or (any(c.isdigit() for c in text) and _display_width(text) <= max_chars)
+
+
+def _natural_width(paragraph) -> float:
+    """The width a paragraph takes on one line."""
+    paragraph.wrap(1e6, 1e6)
+    return max(paragraph.getActualLineWidths0() or [0])
 
 
 def _display_width(text: str) -> int:

@@ -95,6 +95,9 @@ class CjkFont(Strict):
     package: str = Field(description="Debian package that ships the file.")
     regular: str = Field(description="File name (.ttf or .ttc).")
     subfont: int = Field(0, ge=0, description="Index of the face inside a .ttc collection.")
+    synthetic_bold: float = Field(0, ge=0, le=0.2, description="The font has no bold face: bold CJK text is drawn filled "
+                                  "and stroked with an outline this wide, as a fraction of the font size (0: bold "
+                                  "CJK text looks regular).")
 
 
 class Fonts(Strict):
@@ -133,6 +136,9 @@ class Role(Strict):
     list_item: StyleName | None = Field(None, description="Style of list items in this role.")
     reference: StyleName | None = Field(None, description="Style of reference-list entries in this role.")
     layout: Literal["columns"] | None = Field(None, description="`columns`: each child block becomes a column.")
+    keep_with_previous: bool = Field(False, description="PDF: a block of this role at the top level of the document "
+                                     "(such as a line after a list of findings) stays on the page where the block before "
+                                     "it ends, never alone at the top of a page.")
 
 
 class Defaults(Strict):
@@ -210,9 +216,11 @@ class TableLook(Strict):
     column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
     column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
     empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
-    room_after_heading: Points = Field(description="A heading right above a table moves to the next page only when less than "
-                                                   "this, plus `room_after_heading_lines` of its leading, is left.")
-    room_after_heading_lines: Points = Field(description="Lines of the heading's leading added to `room_after_heading`.")
+    figure_max_chars: int = Field(ge=1, description="A column whose body cells all hold a digit and at most this many "
+                                  "characters (CJK twice), or nothing, is a column of figures: as wide as its widest "
+                                  "cell, never wrapped.")
+    figure_share_max: float = Field(gt=0, le=1, description="Columns of figures take at most this share of the width "
+                                    "together; past it, every column shares the width and may wrap.")
 
 
 class Toc(Strict):
@@ -254,7 +262,7 @@ class PdfChart(Strict):
     """Charts: horizontal bars drawn as vector graphics. Lengths in points unless the key says otherwise."""
 
     bar_colour: ColourName = Field(description="Colour of the bars.")
-    text_colour: ColourName = Field(description="Colour meant for chart text (the PDF chart draws its labels in reportlab's default black).")
+    text_colour: ColourName = Field(description="Colour of labels, values and the axis' numbers.")
     font_size: float = Field(gt=0, description="Size of labels and values.")
     bar_height: Points = Field(description="Height of one bar's row.")
     label_width_mm: Points = Field(description="Width kept for the labels left of the bars, in mm.")
@@ -269,6 +277,11 @@ class PdfChart(Strict):
     unit_raise: Points = Field(description="Distance from the top bar to the unit's baseline.")
     unit_size_step: float = Field(description="The unit is set this much smaller than font_size.")
     unit_max_chars: int = Field(ge=1, description="A longer unit is cut to this many characters.")
+    axis_colour: ColourName = Field(description="Colour of the axes (left of and under the bars) and their marks.")
+    axis_width: Points = Field(description="Width of the axis lines and marks.")
+    tick_length: Points = Field(description="Length of a mark on the value axis, below it.")
+    tick_size_step: float = Field(description="The axis' numbers are set this much smaller than font_size.")
+    axis_room: Points = Field(description="Space under the bars for the value axis, its marks and numbers.")
 
 
 def _style_refs(sheet: "PdfStyle"):
@@ -302,7 +315,7 @@ def _colour_refs(sheet: "PdfStyle"):
     yield ("columns", "rule_colour"), sheet.columns.rule_colour
     yield ("table", "grid_colour"), sheet.table.grid_colour
     yield ("furniture", "rule_colour"), sheet.furniture.rule_colour
-    for key in ("bar_colour", "text_colour", "unit_colour"):
+    for key in ("bar_colour", "text_colour", "unit_colour", "axis_colour"):
         yield ("chart", key), getattr(sheet.chart, key)
 
 
@@ -411,7 +424,7 @@ class DocxChart(Strict):
     colour: ColourName = Field(description="Colour of the bars.")
     text_colour: ColourName = Field(description="Colour of labels and values.")
     unit_colour: ColourName = Field(description="Colour of the unit (top right).")
-    axis_colour: ColourName = Field(description="Colour of the axis line left of the bars.")
+    axis_colour: ColourName = Field(description="Colour of the axes (left of and under the bars) and their marks.")
     background: ColourName = Field(description="Colour of the image's background.")
     font_size: float = Field(gt=1, description="Size of labels and values.")
     unit_size_step: float = Field(description="The unit is set this much smaller than font_size.")
@@ -425,7 +438,10 @@ class DocxChart(Strict):
     unit_inset_px: int = Field(ge=0, description="Distance from the unit's right end to the image's right edge, in pixels.")
     bar_top: float = Field(ge=0, le=1, description="Where a bar starts in its row, as a fraction of the row's height.")
     bar_bottom: float = Field(ge=0, le=1, description="Where a bar ends in its row, as a fraction of the row's height.")
-    axis_width: Points = Field(description="Width of the axis line.")
+    axis_width: Points = Field(description="Width of the axis lines and marks.")
+    tick_length: Points = Field(description="Length of a mark on the value axis, below it.")
+    tick_size_step: float = Field(description="The value axis' numbers are set this much smaller than font_size.")
+    axis_room: Points = Field(description="Space under the bars for the value axis, its marks and numbers.")
     font_file: str = Field(description="Font file for chart text (it must cover Chinese).")
     font_package: str = Field(description="Debian package that ships it.")
     font_dirs: list[str] = Field(min_length=1, description="Directories searched for the font file.")
