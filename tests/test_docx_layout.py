@@ -304,3 +304,28 @@ def test_a_quote_inside_a_list_item_lines_up_with_the_item_text(built, lang):
     assert quotes
     for p in quotes:
         assert p.paragraph_format.left_indent == style.paragraph_format.left_indent + Pt(DOCX_MAP["list_indent"]), p.text
+
+
+def test_the_docx_honours_the_alignment_the_model_gives_each_column():
+    """A column the Markdown marks `:---:` or `---:` is centred or right-aligned even when its cells are words."""
+    import io
+
+    import docx as python_docx
+    from docx.oxml.ns import qn as _qn
+
+    from brief import model as m
+    from brief.writers import options_for
+    from brief.writers.docx import write
+
+    meta = m.Meta(title="Probe", subtitle="Probe", lang="en", tlp="TLP:CLEAR", topic="probe", date="2024-01-01")
+    cell = lambda t: (m.Str(t),)  # noqa: E731
+    table = m.Table((cell("Name"), cell("Kind"), cell("Note")),
+                    ((cell("alpha"), cell("word"), cell("text")), (cell("beta"), cell("other"), cell("more"))),
+                    ("", "center", "right"))
+    data = write(m.Document(meta, (table,)), options_for("docx", ROOT, "en"))
+    t = python_docx.Document(io.BytesIO(data)).tables[0]
+    for row in t.rows[1:]:
+        jcs = [[j.get(_qn("w:val")) for j in c._tc.iter(_qn("w:jc"))] for c in row.cells]
+        assert jcs[0] in ([], ["left"], ["start"]), jcs
+        assert jcs[1] == ["center"], jcs
+        assert jcs[2] in (["right"], ["end"]), jcs

@@ -539,10 +539,10 @@ _FIGURE = re.compile(r"[<>~≈≤≥±+\-−]?\s?\d[\d.,\u00a0\u202f ]*\s?[%％+
 def _column_aligns(b, cols: int) -> list[str | None]:
     """Each column's alignment: the model's where it gives one (a `Table.align` entry: "left",
     "center" or "right"), else "right" for a column whose body cells are all figures."""
-    given = tuple(getattr(b, "align", None) or ())
+    given = tuple(b.align)
     out: list[str | None] = []
     for i in range(cols):
-        a = given[i] if i < len(given) else None
+        a = (given[i] if i < len(given) else "") or None  # "" : the Markdown gives no alignment
         if a is None:
             cells = [m.inline_text(r[i]).strip() for r in b.rows if i < len(r)]
             cells = [c for c in cells if c]
