@@ -202,6 +202,8 @@ def test_pdf_writer_keeps_opening_marks_with_what_follows(tmp_path):
     blocks = [m.Para((m.Str("字" * k + zh),)) for k in range(40)]
     blocks += [m.Para((m.Str("word " * k + en),)) for k in range(40)]
     assert not opening_mark_at_line_end(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
+    # a straight opening quote before a CJK word, at every position of a line
+    blocks += [m.Para((m.Str("w" * k + " " + en),)) for k in range(80)]
 
 
 def footer_intrusions(path, lang: str, tlp: str) -> list[tuple[int, str]]:

@@ -17,6 +17,12 @@ CANNOT_START = set("!),.:;?]}\"'、。，．：；！？）］｝〕〉》」』
 CANNOT_END = set("([{“‘（［｛〔〈《「『【〖〘〚")
 
 
+def _opens(U, i: int) -> bool:
+    """A straight quote that opens a quotation (after a space or an opening mark, or first):
+    like “, it may not end a line."""
+    return U[i] in "\"'" and (i == 0 or U[i - 1].isspace() or U[i - 1] in CANNOT_END)
+
+
 def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
     from reportlab.lib.utils import isBytes
     from reportlab.platypus.paragraph import ParaLines, _FUZZ, cjkU, makeCJKParaLine
@@ -68,7 +74,7 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
                     end = j + 1
             # Kinsoku: the next line may not start with a closing mark, this one may not end
             # with an opening mark; move the break back (never emptying the line).
-            while end - 1 > start and (U[end] in CANNOT_START or U[end - 1] in CANNOT_END):
+            while end - 1 > start and (U[end] in CANNOT_START or U[end - 1] in CANNOT_END or _opens(U, end - 1)):
                 end -= 1
                 if end >= n:
                     break
