@@ -21,7 +21,7 @@ class SourceView:
     title_en: str
     title_supplied: bool
     publisher: str | None
-    author: str | None
+    author: str | None  # the author(s) as written in running text ("Elena Marsh; 崔传刚"), or None
     published: str | None
     accessed: str | None
     url: str | None
@@ -138,8 +138,9 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         if sid not in source_views:
             s = project.sources[sid].source
             r = s.reliability
+            authors = "; ".join(str(n) for n in s.author) if s.author else None
             source_views[sid] = SourceView(
-                s.id, s.title, s.title_en, s.title_supplied, s.publisher, s.author, s.published, s.accessed, s.url,
+                s.id, s.title, s.title_en, s.title_supplied, s.publisher, authors, s.published, s.accessed, s.url,
                 s.language, s.source_type, pick(s.primary_source.name) if s.primary_source else None,
                 r.grade, t[f"reliability_{r.grade}"], pick(r.rationale), tuple(caveats(s, lang, t)))
         return source_views[sid]
