@@ -118,3 +118,28 @@ def test_schema_export_describes_author_name_parts(project_root, tmp_path):
     text = json.dumps(author)
     for part in ("family", "given", "literal", '"array"', '"string"', '"null"'):
         assert part in text, part
+
+
+# ---- 5. one date form per language ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_english_dates_are_day_month_year_everywhere(project_root, template):
+    lines = compose(project_root, CONTESTED_TOPIC, "en", template)
+    text = "\n".join(lines)
+    assert not re.search(rf"\b({MONTHS}) \d{{1,2}}, \d{{4}}\b", text), re.findall(rf"(?:{MONTHS}) \d{{1,2}}, \d{{4}}", text)
+    assert "14 November 2023" in text  # the title block
+    refs = entries(lines)
+    assert refs
+    if EXAMPLE in refs:
+        assert "1 March 2024" in refs[EXAMPLE] and "Accessed" not in refs[EXAMPLE]
+    if CINFOSEC in refs:
+        assert "9 November 2024" in refs[CINFOSEC] and "Accessed 6 October 2025." in refs[CINFOSEC]
+
+
+def test_chinese_dates_are_nian_yue_ri_in_text_and_iso_in_gb_t_references(project_root):
+    lines = compose(project_root, CONTESTED_TOPIC, "zh")
+    text = "\n".join(lines)
+    assert "2023年11月14日" in text and "November" not in text
+    refs = entries(lines)
+    assert "(2024-11-09)[2025-10-06]" in refs[CINFOSEC]  # the form GB/T 7714-2015 prescribes

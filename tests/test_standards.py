@@ -227,7 +227,7 @@ def test_cinfosec_reference_in_full(brief, corpus, lang):
     primary = s["primary_source"]["name"][lang]
     if lang == "en":
         assert entry.startswith(f"{primary}, as reported in 崔传刚. “{s['title']} [")
-        assert "November 9, 2024" in entry and "Accessed 6 October 2025." in entry
+        assert "9 November 2024" in entry and "Accessed 6 October 2025." in entry
     else:
         assert entry.startswith(f"{primary}，转引自：崔传刚. {s['title']}[EB/OL]. {s['publisher']}, (2024-11-09)[2025-10-06]. ")
     assert s["url"] in entry and entry.endswith(" [C]")
