@@ -71,6 +71,130 @@ def corpus_fixture():
     return Corpus(FIXTURE_PROJECT)
 
 
+# ---- 1. a relayed study is credited only where the text credits it ------------------------------
+
+
+def test_the_fixture_marks_only_passages_the_text_attributes_to_the_study(corpus_fixture):
+    c = corpus_fixture
+    assert c.findings[RELAYED].get("via_primary") is True
+    assert "研究显示" in c.findings[RELAYED]["quote"]
+    assert not c.findings[OWN].get("via_primary")
+    assert {RELAYED, OWN} <= set(c.selected(CONTESTED_TOPIC))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_relayed_from_stands_beside_the_findings_the_text_attributes_to_it(project_root, corpus_fixture, lang):
+    c = corpus_fixture
+    t = strings(lang)
+    lines = paras(compose(project_root, CONTESTED_TOPIC, lang))
+    primary = c.sources[CONVO]["primary_source"]["name"][lang]
+    relayed = t["relayed_from"].format(primary=primary)
+    claim = {fid: t["claim_format"].format(claim=c.findings[fid]["claim"][lang]) for fid in (RELAYED, OWN)}
+    at = {fid: [i for i, p in enumerate(lines) if p.startswith(claim[fid] + " [@")] for fid in claim}
+    assert at[RELAYED] and at[OWN]
+    for i in at[RELAYED]:
+        assert lines[i + 1] == relayed, lines[i:i + 3]
+    for i in at[OWN]:
+        assert primary not in lines[i + 1], lines[i:i + 3]
+    assert sum(p == relayed for p in lines) == len(at[RELAYED])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("csl", [CHICAGO, GBT])
+def test_reference_names_the_article_and_notes_the_primary_source(project_root, corpus_fixture, lang, csl):
+    """The same rule in both styles and both languages: the entry is the article, and the study
+    it relays is a note at its end, named once."""
+    c = corpus_fixture
+    refs = entries(compose(project_root, CONTESTED_TOPIC, lang, csl=csl))
+    s = c.sources[CONVO]
+    primary = s["primary_source"]["name"][lang]
+    entry = refs[CONVO]
+    note = strings(lang)["relayed_format"].format(reference="", primary=primary).strip()
+    assert entry.count(primary) == 1 and not entry.startswith(primary[:20]), entry
+    assert s["title"] in entry and entry.index(s["title"]) < entry.index(note), entry
+    assert re.search(re.escape(note) + r"\.? \[C\]$", entry), entry
+    for sid, text in refs.items():
+        if not c.sources[sid]["primary_source"]:
+            assert note.split(primary)[0].strip() not in text, text
+
+
+@pytest.mark.parametrize("command", ["check", "generate"])
+def test_via_primary_on_a_source_that_relays_nothing_is_an_error_at_its_line(sample_project, tmp_path, command):
+    path = sample_project / "seeds" / EXAMPLE / "findings.yaml"
+    first = line_containing(path, "locator:")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(first, "    via_primary: true")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("check",) if command == "check" else ("generate", "--topic", ZH_TOPIC, "--out", out)
+    r = run_brief("--project", sample_project, *args)
+    text = r.stdout + r.stderr
+    assert r.returncode == 1 and "Traceback" not in text, text
+    where = f"seeds/{EXAMPLE}/findings.yaml:{first + 1}:"
+    assert any(where in ln and "via_primary" in ln and "relays no primary source" in ln for ln in text.splitlines()), text
+    assert not out.exists() or not any(out.iterdir())
+
+
+# ---- 2. the claim is the analyst's summary; the quote is labelled as the original ----------------
+
+
+@pytest.mark.parametrize("template", ["brief", "one-pager"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_template_labels_summary_and_original(project_root, corpus_fixture, template, lang):
+    c = corpus_fixture
+    t = strings(lang)
+    lines = paras(compose(project_root, CONTESTED_TOPIC, lang, template))
+    text = "\n".join(lines)
+    quoted = 0
+    for fid in c.selected(CONTESTED_TOPIC) + c.partners(CONTESTED_TOPIC):
+        f = c.findings[fid]
+        src_lang = c.sources[c.finding_source[fid]]["language"]
+        para = f["locator"]["para"]
+        if src_lang == lang:
+            label = {"en": f"Para. {para}: ", "zh": f"原文（第{para}段）："}[lang]
+        else:
+            name = {"en": {"zh": "Chinese"}, "zh": {"en": "英语"}}[lang][src_lang]
+            label = {"en": f"Original ({name}), para. {para}: ", "zh": f"原文（{name}，第{para}段）："}[lang]
+        if f"{label}{f['quote']}" in lines:
+            quoted += 1
+            assert t["claim_format"].format(claim=f["claim"][lang]) in text, fid
+    assert quoted >= 3
+    assert "translation" not in text and "译文" not in text
+    if lang == "zh":  # full-width punctuation in the labels
+        assert "原文 (" not in text and "(段" not in text
+
+
+def test_language_names_come_from_the_strings_table(sample_project):
+    """A source in a language the strings table cannot name is an error at its `language` line,
+    in `check` as in `generate`."""
+    path = sample_project / "seeds" / EXAMPLE / "source.yaml"
+    replace_once(path, "language: en", "language: fr")
+    line = line_containing(path, "language: fr")
+    r = run_brief("--project", sample_project, "check")
+    text = r.stdout + r.stderr
+    assert r.returncode == 1 and "Traceback" not in text, text
+    assert f"seeds/{EXAMPLE}/source.yaml:{line}:" in text and "'fr'" in text and "language_names" in text, text
+
+
+# ---- 3. the basis counts what the brief cites ----------------------------------------------------
+
+
+def test_basis_counts_partners_from_outside_the_selection(sample_project):
+    path = sample_project / "briefs" / f"{CONTESTED_TOPIC}.yaml"
+    replace_once(path, "  topics: [", "  exclude_sources: [ai-convergence-essay]\n  topics: [")
+    c = Corpus(sample_project)
+    outside = [f for f in c.partners(CONTESTED_TOPIC) if c.finding_source[f] == "ai-convergence-essay"]
+    assert outside
+    lines = compose(sample_project, CONTESTED_TOPIC, "en")
+    basis = next(p for p in paras(lines) if p.startswith("**Basis:**"))
+    cited = c.cited(CONTESTED_TOPIC)
+    sources = {c.finding_source[f] for f in cited}
+    assert sources == set(entries(lines))
+    lines_of_reporting = {c.finding_origin(f) for f in cited}
+    assert basis == (f"**Basis:** {len(cited)} findings from {len(sources)} sources "
+                     f"({len(lines_of_reporting)} independent lines of reporting)")
+
+
 # ---- 4. names ------------------------------------------------------------------------------------
 
 
@@ -78,7 +202,7 @@ def corpus_fixture():
 def test_name_parts_follow_each_style(project_root, lang, lead):
     refs = entries(compose(project_root, CONTESTED_TOPIC, lang))
     assert refs[EXAMPLE].startswith(lead), refs[EXAMPLE]
-    assert "崔传刚. " in refs[CINFOSEC] and "传刚" not in refs[CINFOSEC].replace("崔传刚", ""), refs[CINFOSEC]  # one literal name
+    assert refs[CINFOSEC].startswith("崔传刚. "), refs[CINFOSEC]  # a plain string: one literal name
 
 
 @pytest.mark.parametrize("lang,lead", [
@@ -118,6 +242,8 @@ def test_schema_export_describes_author_name_parts(project_root, tmp_path):
     text = json.dumps(author)
     for part in ("family", "given", "literal", '"array"', '"string"', '"null"'):
         assert part in text, part
+    findings = json.loads((tmp_path / "findings.schema.json").read_text(encoding="utf-8"))
+    assert "via_primary" in json.dumps(findings)
 
 
 # ---- 5. one date form per language ---------------------------------------------------------------
@@ -143,3 +269,13 @@ def test_chinese_dates_are_nian_yue_ri_in_text_and_iso_in_gb_t_references(projec
     assert "2023年11月14日" in text and "November" not in text
     refs = entries(lines)
     assert "(2024-11-09)[2025-10-06]" in refs[CINFOSEC]  # the form GB/T 7714-2015 prescribes
+
+
+# ---- 6. no doubled brackets; each thing said once in a source note -------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_no_doubled_closing_brackets(project_root, lang, template):
+    text = "\n".join(compose(project_root, CONTESTED_TOPIC, lang, template))
+    assert not re.search(r"[)）]\s*[)）]", text), re.findall(r".{40}[)）]\s*[)）]", text)

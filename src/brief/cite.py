@@ -266,8 +266,9 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
         note = t.list_sep.join(unknown)
         text = _end(text, lang) + " " + _end(note[:1].upper() + note[1:], lang)
     if s.primary_source is not None:
+        # The entry is the article the quotes stand in; the source it relays is a note after it.
         name = pick(s.primary_source.name, lang)
-        text = t.relayed_format.format(primary=name, reference=text)
+        text = t.relayed_format.format(primary=name, reference=_end(text, lang))
     text = _end(text, lang) + f" [{s.reliability.grade}]"
     nodes: list[m.Inline] = []
     if s.url and s.url in text:

@@ -276,6 +276,7 @@ class Finding(Strict):
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility: 1 confirmed ... 5 improbable, 6 cannot be judged.")
     contradicts: list[str] = Field(default_factory=list, description="Ids of findings this one contradicts; links must be mutual.")
     figures: list[Figure] = Field(default_factory=list, description="Structured values; required for kind figure.")
+    via_primary: bool = Field(False, description="True when the text attributes this passage to the primary source the article relays (its source's primary_source): the brief then says the finding is relayed from it. Only for a source with a primary_source.")
 
     @field_validator("claim")
     @classmethod
