@@ -279,3 +279,46 @@ def test_chinese_dates_are_nian_yue_ri_in_text_and_iso_in_gb_t_references(projec
 def test_no_doubled_closing_brackets(project_root, lang, template):
     text = "\n".join(compose(project_root, CONTESTED_TOPIC, lang, template))
     assert not re.search(r"[)）]\s*[)）]", text), re.findall(r".{40}[)）]\s*[)）]", text)
+
+
+def _plain_source(project: Path, rationale: dict, caveats: list[dict]) -> None:
+    quote = "Plain sources state their facts without a date or an author."
+    add_source(project, {
+        "id": "a-plain-source", "title": "A plain page", "title_supplied": False, "title_en": "A plain page", "publisher": None,
+        "author": None, "published": None, "accessed": None, "url": None, "language": "en",
+        "source_type": "other",
+        "primary_source": {"key": "plain-study", "named": True, "name": {"en": "The Plain Study", "zh": "普通研究"}},
+        "reliability": {"grade": "C", "rationale": rationale}, "caveats": caveats, "notes": None,
+    }, [quote], [{
+        "id": "plain-fact", "kind": "fact", "credibility": 3, "topics": [ZH_TOPIC], "quote": quote,
+        "locator": {"para": 1, "start": 0, "end": len(quote)}, "via_primary": True,
+        "claim": {"en": "Plain sources state facts without a date or an author.", "zh": "普通来源陈述事实，不注明日期和作者。"},
+    }])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_source_note_says_relayed_undated_and_anonymous_when_the_rationale_does_not(sample_project, lang):
+    _plain_source(sample_project, {"en": "Its claims are specific and checkable.", "zh": "其说法具体，可以核查。"}, [])
+    note = entries(compose(sample_project, ZH_TOPIC, lang), "source-notes")["a-plain-source"]
+    t = strings(lang)
+    for key in ("caveat_undated", "caveat_anonymous"):
+        assert t[key][:1].upper() + t[key][1:] in note, note
+    assert t["caveat_relayed"].format(primary={"en": "The Plain Study", "zh": "普通研究"}[lang])[1:] in note, note
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_source_note_says_each_thing_once(sample_project, lang):
+    rationale = {"en": "An anonymous, undated page that relays a study. It copies the study's summary word for word.",
+                 "zh": "该页面匿名、无日期，转述了一项研究。它逐字照搬了该研究的摘要。"}
+    caveats = [{"en": "It copies the study's summary word for word, without quotation marks.",
+                "zh": "它逐字照搬了该研究的摘要，未加引号。"},
+               {"en": "Its figures have no date.", "zh": "其数据没有注明时间。"}]
+    _plain_source(sample_project, rationale, caveats)
+    note = entries(compose(sample_project, ZH_TOPIC, lang), "source-notes")["a-plain-source"]
+    t = strings(lang)
+    for key in ("caveat_undated", "caveat_anonymous"):
+        said = t[key][:1].upper() + t[key][1:]
+        assert f"{said}." not in note and f"{said}。" not in note, note
+    assert t["caveat_relayed"].split("{")[0].strip()[1:] not in note, note
+    assert note.count({"en": "word for word", "zh": "逐字照搬"}[lang]) == 1, note
+    assert caveats[1][lang].rstrip(".。")[1:] in note, note
