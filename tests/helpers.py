@@ -272,9 +272,20 @@ class Corpus:
         return self.sources[sid]["reliability"]["grade"]
 
     def origin(self, sid: str) -> str:
-        """The line of reporting a source belongs to: its primary source's key, or itself."""
+        """The line of reporting a source's relayed passages belong to: its primary source's key,
+        or itself."""
         primary = self.sources[sid].get("primary_source")
         return primary["key"] if primary else sid
+
+    def finding_origin(self, fid: str) -> str:
+        """The line of reporting a finding belongs to: the primary source its article relays when
+        the finding is marked via_primary, else its own source."""
+        sid = self.finding_source[fid]
+        return self.origin(sid) if self.findings[fid].get("via_primary") else sid
+
+    def cited(self, topic_id: str) -> list[str]:
+        """Findings a full brief cites: its selection and the other sides of its contested pairs."""
+        return self.selected(topic_id) + self.partners(topic_id)
 
 
 # ---- reading outputs ----------------------------------------------------------------------
@@ -568,6 +579,20 @@ def cite_numbers(text: str) -> list[int]:
 
 def strings(lang: str) -> dict:
     return load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
+
+
+def summary(claim: str, lang: str) -> str:
+    """A claim as a brief shows it: labelled as the analyst's summary (claim_format)."""
+    return strings(lang)["claim_format"].format(claim=claim)
+
+
+def quote_label(lang: str, para: int, source_language: str, quote: str) -> str:
+    """A quote as a brief shows it: 'Original (Chinese), para. 12: …' when the source's language
+    differs from the brief's, else 'Para. 12: …' (quote_translated / quote_original)."""
+    t = strings(lang)
+    if source_language == lang:
+        return t["quote_original"].format(para=para, quote=quote)
+    return t["quote_translated"].format(language=t["language_names"][source_language], para=para, quote=quote)
 
 
 def split_sections(paragraphs, lang):

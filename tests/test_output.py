@@ -36,6 +36,7 @@ from helpers import (
     pdftotext,
     reference_title,
     shown_in_full,
+    summary,
     split_sections,
     strings,
     ws,
@@ -126,7 +127,7 @@ def test_zh_pdf_shows_the_chinese_title(pdf_text, corpus):
 def full_findings(docx_body_of, corpus, topic, lang) -> list[str]:
     """Ids of the findings the DOCX shows in full (claim, grade, quote), not only cites."""
     fids = corpus.selected(topic) + corpus.partners(topic)
-    claims = {f: corpus.findings[f]["claim"][lang] for f in fids}
+    claims = {f: summary(corpus.findings[f]["claim"][lang], lang) for f in fids}
     shown = shown_in_full(docx_body_of(topic, lang), claims, strings(lang)["grade"])
     assert shown
     return list(shown)
@@ -201,6 +202,8 @@ def test_pdf_writer_keeps_opening_marks_with_what_follows(tmp_path):
     en = 'Relative dates ("上个月", "今年4月", "今年") cannot be pinned down. ' * 2
     blocks = [m.Para((m.Str("字" * k + zh),)) for k in range(40)]
     blocks += [m.Para((m.Str("word " * k + en),)) for k in range(40)]
+    # a straight opening quote before a CJK word, at every position of a line
+    blocks += [m.Para((m.Str("w" * k + " " + en),)) for k in range(80)]
     assert not opening_mark_at_line_end(pdftotext(_writer_pdf(tmp_path, blocks, "zh")))
 
 

@@ -209,7 +209,20 @@ def test_fact_sheet_lists_every_figure_with_its_citation(built, lang):
     (table,) = docx_tables(built / "fact-sheet" / f"{CONTESTED_TOPIC}.{lang}.docx")
     rows = [(e, v.replace(",", ""), u, a) for e, v, u, a, _ in table[1:]]
     assert sorted(rows) == sorted(expected)
-    assert all(re.fullmatch(r"\[\d+\] [A-F][1-6]", row[4]) for row in table[1:])
+    t = load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
+    of_row = {(g["entity"][lang], number(g["value"]), g["unit"][lang]): CORPUS.findings[fid]
+              for fid in CORPUS.selected(CONTESTED_TOPIC) for g in CORPUS.findings[fid].get("figures") or []}
+    relayed = list(of_row.values())
+    for row in table[1:]:
+        f = of_row[row[0], row[1].replace(",", ""), row[2]]
+        cell = re.fullmatch(r"\[\d+\] [A-F][1-6](?: · (.*))?", row[4], re.S)
+        assert cell, row[4]
+        if f.get("via_primary"):  # a figure the text attributes to the study its article relays
+            primary = CORPUS.sources[CORPUS.finding_source[f["id"]]]["primary_source"]["name"][lang]
+            assert cell.group(1) == t["relayed_from"].format(primary=primary), row[4]
+        else:
+            assert cell.group(1) is None, row[4]
+    assert any(f.get("via_primary") for f in relayed) and not all(f.get("via_primary") for f in relayed)
     text = pdf_text(built / "fact-sheet" / f"{CONTESTED_TOPIC}.{lang}.pdf")
     assert ("Key figures" if lang == "en" else "关键数据") in text
     for entity, _, _, as_of in expected:

@@ -34,6 +34,8 @@ from helpers import (
     replace_once,
     section,
     shown_in_full,
+    quote_label,
+    summary,
     ws,
 )
 
@@ -152,7 +154,7 @@ class Brief:
     def shown(self, corpus: Corpus, topic: str) -> dict[str, list[int]]:
         """Findings (selected, or other sides of contested pairs) shown in full, and where."""
         fids = corpus.selected(topic) + corpus.partners(topic)
-        return shown_in_full(self.paragraphs, {f: corpus.findings[f]["claim"][self.lang] for f in fids},
+        return shown_in_full(self.paragraphs, {f: summary(corpus.findings[f]["claim"][self.lang], self.lang) for f in fids},
                              strings(self.lang)["grade"])
 
     def reference(self, corpus: Corpus, sid: str) -> str:
@@ -220,33 +222,47 @@ def test_zh_references_use_gb_t_7714_forms(brief, corpus, topic):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_cinfosec_reference_in_full(brief, corpus, lang):
-    """The named author stays one literal name (never split into family and given names), and the
-    dates and URL stand in the form of the style."""
+    """The entry names the article itself (its author stays one literal name, never split into
+    family and given names), dates and URL in the form of the style, and the source the article
+    relays in a note at its end."""
     s = corpus.sources[CINFOSEC]
     entry = brief(CONTESTED_TOPIC, lang).reference(corpus, CINFOSEC)
     primary = s["primary_source"]["name"][lang]
     if lang == "en":
-        assert entry.startswith(f"{primary}, as reported in 崔传刚. “{s['title']} [")
-        assert "November 9, 2024" in entry and "Accessed 6 October 2025." in entry
+        assert entry.startswith(f"崔传刚. “{s['title']} [")
+        assert "9 November 2024" in entry and "Accessed 6 October 2025." in entry
+        assert entry.endswith(f" Primary source: {primary}. [C]")
     else:
-        assert entry.startswith(f"{primary}，转引自：崔传刚. {s['title']}[EB/OL]. {s['publisher']}, (2024-11-09)[2025-10-06]. ")
-    assert s["url"] in entry and entry.endswith(" [C]")
+        assert entry.startswith(f"崔传刚. {s['title']}[EB/OL]. {s['publisher']}, (2024-11-09)[2025-10-06]. ")
+        assert entry.endswith(f" 原始来源：{primary}。 [C]")
+    assert s["url"] in entry
     assert "崔, 传刚" not in entry and "传刚 崔" not in entry and "传刚, 崔" not in entry
 
 
+def relayed_note(lang: str, primary: str) -> str:
+    """The note a relayed source's reference ends with, from relayed_format (without the entry)."""
+    return strings(lang)["relayed_format"].format(reference="", primary=primary).strip()
+
+
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
-def test_relayed_sources_start_with_their_primary_source(brief, corpus, topic, lang):
+def test_relayed_sources_name_the_article_and_note_their_primary_source(brief, corpus, topic, lang):
+    """A reference is the article the quotes stand in; the study or report it relays is named in
+    a note after it, never in the author's place."""
     b = brief(topic, lang)
     relayed = {sid for sid in corpus.cited_sources(topic) if corpus.sources[sid]["primary_source"]}
     assert {CINFOSEC, CONVO} <= relayed
-    link, words = (", as reported in ", "as reported in") if lang == "en" else ("，转引自：", "转引自")
+    lead = relayed_note(lang, "X").split("X")[0]
     for sid in corpus.cited_sources(topic):
         entry = b.reference(corpus, sid)
-        primary = corpus.sources[sid]["primary_source"]
-        if primary:
-            assert entry.startswith(primary["name"][lang] + link), entry
+        s = corpus.sources[sid]
+        title = s["title_en"] if s["title_supplied"] and lang == "en" else s["title"]
+        if s["primary_source"]:
+            name = s["primary_source"]["name"][lang]
+            assert not entry.startswith(name), entry
+            assert entry.index(title) < entry.index(relayed_note(lang, name)), entry
+            assert entry.count(name) == 1, entry
         else:
-            assert words not in entry, entry
+            assert lead not in entry, entry
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
@@ -266,6 +282,11 @@ def test_every_cited_source_shows_its_grade_and_source_note(brief, corpus, topic
         assert ws(s["reliability"]["rationale"][lang]).rstrip(".。") in ws(note)
 
 
+# The fixture's caveats that say again a sentence of their source's rationale: a note says it
+# once, in the rationale. (source id, index in caveats)
+REPEATS_RATIONALE = {("ai-import-self-reliance-blog", 0)}
+
+
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_source_notes_carry_each_sources_caveats(brief, corpus, topic, lang):
     b = brief(topic, lang)
@@ -273,19 +294,23 @@ def test_source_notes_carry_each_sources_caveats(brief, corpus, topic, lang):
     for sid in corpus.cited_sources(topic):
         s = corpus.sources[sid]
         note = ws(b.note(corpus, sid))
-        expected = [c[lang] for c in s.get("caveats") or []]
-        if s["primary_source"]:
-            assert ("second-hand reporting" if lang == "en" else "二手报道") in note, note
-            assert s["primary_source"]["name"][lang] in note
-        if not s["published"]:
-            expected.append(t["caveat_undated"])
-        if not s["author"]:
-            expected.append(t["caveat_anonymous"])
+        caveats = [c[lang] for c in s.get("caveats") or []]
+        expected = [c for i, c in enumerate(caveats) if (sid, i) not in REPEATS_RATIONALE]
         if expected:
             assert ("Caveats:" if lang == "en" else "注意事项：") in note
         for caveat in expected:
             # The first letter is capitalised and a full stop closes each caveat.
             assert ws(caveat)[1:].rstrip(".。") in note, (sid, caveat)
+        for i, caveat in enumerate(caveats):
+            if (sid, i) in REPEATS_RATIONALE:
+                assert ws(caveat)[1:].rstrip(".。") not in note, (sid, caveat)
+        # Every fixture rationale already says whether its source is relayed, undated or
+        # anonymous, so the automatic caveats that would say it again are left out.
+        for auto in ("caveat_undated", "caveat_anonymous"):
+            said = t[auto][:1].upper() + t[auto][1:]
+            assert f"{said}." not in note and f"{said}。" not in note, (sid, note)
+        for key in ("caveat_relayed", "caveat_relayed_unnamed"):
+            assert t[key].split("{")[0].strip()[1:] not in note, (sid, note)
 
 
 def test_source_notes_stand_before_references(generated, corpus):
@@ -325,7 +350,7 @@ def test_each_finding_shown_in_full_ends_with_its_grade(brief, corpus, topic, la
     shown = b.shown(corpus, topic)
     assert shown
     for fid, where in shown.items():
-        line = f"{ws(corpus.findings[fid]['claim'][lang])} [{numbers[corpus.finding_source[fid]]}] · {word} {grade_of(corpus, fid)}"
+        line = f"{ws(summary(corpus.findings[fid]['claim'][lang], lang))} [{numbers[corpus.finding_source[fid]]}] · {word} {grade_of(corpus, fid)}"
         assert all(ws(b.paragraphs[i].text) == line for i in where), (fid, [b.paragraphs[i].text for i in where])
     graded = {i for i, p in enumerate(b.paragraphs) if re.search(rf" · {re.escape(word)} [A-F][1-6]$", p.text)}
     assert graded == {i for where in shown.values() for i in where}  # no finding line left unexplained
@@ -369,41 +394,46 @@ def test_sections_show_their_best_graded_findings_and_cite_the_rest(brief, corpu
             assert not more
 
 
-@pytest.mark.parametrize("topic", TOPICS)
-def test_en_pdf_marks_each_quote_as_translated_or_original(brief, pdf_raw_text, corpus, topic):
-    """A quote from a source in another language comes with the analyst's translation note; one
-    from an English source is marked as the original."""
-    text = pdf_raw_text(topic, "en")
-    shown = brief(topic, "en").shown(corpus, topic)
+# How a quote is labelled: with the source's language when it differs from the brief's, else
+# with its paragraph only. The claim above it is the analyst's summary, never a "translation".
+QUOTE_LABELS = {("en", "zh"): "Original (Chinese), para. {para}: ", ("en", "en"): "Para. {para}: ",
+                ("zh", "zh"): "原文（第{para}段）：", ("zh", "en"): "原文（英语，第{para}段）："}
+
+
+@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
+def test_quotes_are_labelled_original_with_their_language(brief, pdf_raw_text, corpus, topic, lang):
+    text = pdf_raw_text(topic, lang)
+    shown = brief(topic, lang).shown(corpus, topic)
     missing, languages = [], set()
     for fid in shown:
         f = corpus.findings[fid]
         language = corpus.sources[corpus.finding_source[fid]]["language"]
         languages.add(language)
-        lead = "Original" if language == "en" else "English: analyst's translation. Original text"
-        quoted = f"{lead} (para. {f['locator']['para']}): {f['quote']}"
+        quoted = QUOTE_LABELS[lang, language].format(para=f["locator"]["para"]) + f["quote"]
+        assert quote_label(lang, f["locator"]["para"], language, f["quote"]) == quoted
         if pdf_count_across_pages(text, quoted) < 1:
             missing.append(fid)
     assert shown and not missing
-    assert languages - {"en"}, "expected quotes in another language"
-    assert "analyst's translation" in text
+    assert "translation" not in text and "译文" not in text
 
 
-def test_en_briefs_show_quotes_of_english_and_chinese_sources(brief, corpus):
-    """The fixture's briefs quote sources in both languages (so the test above sees both cases)."""
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_briefs_show_quotes_of_english_and_chinese_sources(brief, corpus, lang):
+    """The fixture's briefs quote sources in both languages (so the test above sees every label)."""
     languages = {corpus.sources[corpus.finding_source[fid]]["language"]
-                 for topic in TOPICS for fid in brief(topic, "en").shown(corpus, topic)}
+                 for topic in TOPICS for fid in brief(topic, lang).shown(corpus, topic)}
     assert {"en", "zh"} <= languages
 
 
-def test_zh_quotes_are_marked_original_not_translation(brief, pdf_raw_text, corpus):
-    text = pdf_raw_text(ZH_TOPIC, "zh")
-    shown = brief(ZH_TOPIC, "zh").shown(corpus, ZH_TOPIC)
+@pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
+def test_claims_are_labelled_as_the_analysts_summary(brief, corpus, topic, lang):
+    b = brief(topic, lang)
+    label = {"en": "Analyst's summary: ", "zh": "分析员摘要："}[lang]
+    shown = b.shown(corpus, topic)
     assert shown
-    for fid in shown:
-        f = corpus.findings[fid]
-        assert pdf_count_across_pages(text, f"原文 (段 {f['locator']['para']}): {f['quote']}") >= 1, fid
-    assert "translation" not in text and "译文" not in text
+    for fid, where in shown.items():
+        for i in where:
+            assert b.paragraphs[i].text.startswith(label + corpus.findings[fid]["claim"][lang]), b.paragraphs[i].text
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
@@ -416,7 +446,8 @@ def test_figures_state_their_date_or_that_none_is_stated(brief, corpus, topic, l
     for fid in figures:
         f = corpus.findings[fid]
         for i in shown[fid]:
-            meta = b.paragraphs[i + 1].text
+            relayed = strings(lang)["relayed_from"].split("{")[0]
+            meta = next(p.text for p in b.paragraphs[i + 1:i + 3] if not p.text.startswith(relayed))
             dated = [g for g in f["figures"] if g.get("as_of")]
             assert meta.count(f"({t['date_not_stated']})") == len(f["figures"]) - len(dated), meta
             for g in dated:  # the date as the brief's language writes it: '(as of 2023)', '(截至 2023年)'
@@ -757,7 +788,7 @@ def pair_tables(path: Path, corpus: Corpus, topic: str, lang: str) -> list[tuple
             fa, fb = corpus.findings[a], corpus.findings[b]
 
             def holds(cell, f):
-                return cell.startswith(f["claim"][lang]) and f["quote"] in cell
+                return cell.startswith(summary(f["claim"][lang], lang)) and f["quote"] in cell
 
             if holds(left, fa) and holds(right, fb):
                 out.append((a, b))
@@ -877,11 +908,16 @@ def _basis(b: Brief) -> tuple[int, int, int]:
     return int(m.group(1)), int(m.group(2)), int(m.group(3))
 
 
-def test_basis_counts_lines_of_reporting_of_the_sources_it_counts(partner_outside):
+def test_basis_counts_what_the_brief_cites_including_partners_from_outside(partner_outside):
+    """The other side of a contradiction, from a source the selection leaves out, is cited, so
+    the basis counts it and its source."""
     c, b = partner_outside
+    outside = [f for f in c.partners(CONTESTED_TOPIC) if c.finding_source[f] == "ai-convergence-essay"]
+    assert outside
     findings, sources, origins = _basis(b)
-    assert findings == len(c.selected(CONTESTED_TOPIC))
-    assert sources - origins == 0  # no two sources here share a primary source
+    assert findings == len(c.cited(CONTESTED_TOPIC)) == len(c.selected(CONTESTED_TOPIC)) + len(c.partners(CONTESTED_TOPIC))
+    assert sources == len(c.cited_sources(CONTESTED_TOPIC)) == len(b.number_of(c)) == len(b.refs)
+    assert origins == len({c.finding_origin(f) for f in c.cited(CONTESTED_TOPIC)})
 
 
 # ---- 10. grades outside their scales ------------------------------------------------------------------
@@ -971,7 +1007,7 @@ def mirrored(run_brief, corpus, tmp_path_factory):
         "caveats": [], "notes": None,
     }, ["转载自环球网", MIRROR_QUOTE], [{
         "id": "hqm-sovereign-compute", "kind": "fact", "credibility": 1, "topics": [ZH_TOPIC], "quote": MIRROR_QUOTE,
-        "locator": {"para": 2, "start": 0, "end": len(MIRROR_QUOTE)},
+        "locator": {"para": 2, "start": 0, "end": len(MIRROR_QUOTE)}, "via_primary": True,
         "claim": {"en": "Governments are stepping up sovereign AI compute to rely less on foreign cloud providers.",
                   "zh": "各国政府正加紧布局自主可控的AI算力，以减少对外国云服务商的依赖。"},
     }])
@@ -994,7 +1030,7 @@ def test_same_primary_source_is_shown(mirrored):
         other = MIRROR if c.finding_source[fid] == CINFOSEC else CINFOSEC
         for i in where:
             end = next(j for j in range(i + 1, len(b.paragraphs))
-                       if b.paragraphs[j].text.startswith("English: analyst's translation"))
+                       if b.paragraphs[j].text.startswith("Original (Chinese), para. "))
             meta = [p.text for p in b.paragraphs[i + 1:end]]
             assert f"Same primary source as [{numbers[other]}]" in meta, (fid, meta)
     occurrences = sum(len(w) for w in full.values())
@@ -1003,19 +1039,26 @@ def test_same_primary_source_is_shown(mirrored):
 
 
 def test_basis_counts_independent_lines_of_reporting(mirrored):
+    """Two articles relaying the same primary source are one line of reporting for the passages
+    they relay."""
     c, b, _ = mirrored
     findings, sources, origins = _basis(b)
-    cited = c.cited_sources(ZH_TOPIC)
-    assert (findings, sources) == (len(c.selected(ZH_TOPIC)), len(cited))
-    assert origins == len({c.origin(s) for s in cited}) == sources - 1
+    cited = c.cited(ZH_TOPIC)
+    assert (findings, sources) == (len(cited), len(c.cited_sources(ZH_TOPIC)))
+    lines = {c.finding_origin(f) for f in cited}
+    assert origins == len(lines) and {MIRROR, CINFOSEC}.isdisjoint(lines)  # both relay huanqiu-repost only
+    assert sources - origins == 1
 
 
 @pytest.mark.parametrize("topic", TOPICS)
 def test_no_shared_primary_source_in_the_fixture_briefs(brief, corpus, topic):
+    """No two fixture sources relay one primary source; a source's own passages and the passages
+    it relays are two lines of reporting."""
     b = brief(topic, "en")
     assert not any("Same primary source as" in p.text for p in b.paragraphs)
     _, sources, origins = _basis(b)
-    assert sources == origins == len(corpus.cited_sources(topic))
+    assert sources == len(corpus.cited_sources(topic))
+    assert origins == len({corpus.finding_origin(f) for f in corpus.cited(topic)})
 
 
 # ---- 13-15. the zh and en briefs, and all of them ------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from brief import model as m
+from brief.corpus.schema import _CJK
 from brief.corpus.standards import caveats
 from brief.errors import InputError, Problem, TemplateError
 from brief.i18n import Strings, format_date, pick
@@ -126,8 +127,16 @@ class CslItem(BaseModel):
     @classmethod
     def _author(cls, v):
         for name in v or []:
-            if set(name) != {"literal"} or not name["literal"].strip():
-                raise ValueError("names are passed as {'literal': ...} so that Chinese names are never split")
+            if set(name) == {"literal"}:
+                if not name["literal"].strip():
+                    raise ValueError("a literal name is empty")
+            elif set(name) in ({"family"}, {"family", "given"}):
+                if not all(part.strip() for part in name.values()):
+                    raise ValueError("a name part is empty")
+                if any(_CJK.search(part) for part in name.values()):
+                    raise ValueError("a Chinese name is passed as {'literal': ...}: citeproc-py would split it")
+            else:
+                raise ValueError("a name is {'literal': ...} or {'family': ..., 'given': ...}")
         return v
 
 
@@ -137,15 +146,24 @@ def _date(value: str | None) -> dict | None:
     return {"date-parts": [[int(p) for p in value.split("-")]]}
 
 
+def csl_name(name) -> dict[str, str]:
+    """One author as CSL-JSON: name parts as given, except that a Chinese name is one literal
+    (citeproc-py mangles CJK family/given names)."""
+    if name.literal is not None or name.cjk:
+        return {"literal": str(name)}
+    return {k: v for k, v in (("family", name.family), ("given", name.given)) if v}
+
+
 def csl_json(s, lang: str, t: Strings) -> dict:
-    """Source metadata as CSL-JSON. Names are literal (never split into family/given)."""
+    """Source metadata as CSL-JSON: the author's name parts (a literal name, or a Chinese name,
+    stays one string)."""
     title = s.title if (lang != "en" or s.language == "en") else f"{s.title} [{s.title_en}]"
     if s.title_supplied:
         title = s.title_en if lang == "en" else s.title
     item: dict = {"id": s.id, "type": "post-weblog" if s.source_type == "blog" and lang == "en" else "webpage",
                   "title": title, "language": s.language}  # a non-English item is never title-cased
     if s.author:
-        item["author"] = [{"literal": s.author}]
+        item["author"] = [csl_name(n) for n in s.author]
     if s.publisher:
         item["publisher"] = s.publisher
     for key, value in (("issued", s.published), ("accessed", s.accessed)):
@@ -201,7 +219,9 @@ def checked_references(project, source_ids: list[str], lang: str, t: Strings, cs
         entry = project.sources[sid]
         validate_csl(csl_json(entry.source, lang, t), entry.loc.path)
         s = entry.source
-        out.append((m.Str(" ".join(x for x in (s.title, s.title_en, s.publisher, s.author, s.url) if x)),))
+        names = " ".join(str(n) for n in s.author or ())
+        primary = pick(s.primary_source.name, lang) if s.primary_source else ""
+        out.append((m.Str(" ".join(x for x in (s.title, s.title_en, s.publisher, names, s.url, primary) if x)),))
     return out
 
 
@@ -232,6 +252,7 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
     """One reference: the CSL output with a live URL, unknown dates said plainly, the relayed
     primary source named, and the source's reliability grade."""
     text = _LEADING_NUMBER.sub("", text).strip()  # our own numbering is used in every format
+    text = _literal_names_as_written(text, s)
     unknown = []
     if not s.published and t.no_date not in text:
         unknown.append(t.no_date)
@@ -245,8 +266,9 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
         note = t.list_sep.join(unknown)
         text = _end(text, lang) + " " + _end(note[:1].upper() + note[1:], lang)
     if s.primary_source is not None:
+        # The entry is the article the quotes stand in; the source it relays is a note after it.
         name = pick(s.primary_source.name, lang)
-        text = t.relayed_format.format(primary=name, reference=text)
+        text = t.relayed_format.format(primary=name, reference=_end(text, lang))
     text = _end(text, lang) + f" [{s.reliability.grade}]"
     nodes: list[m.Inline] = []
     if s.url and s.url in text:
@@ -255,6 +277,17 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
     else:
         nodes = [m.Str(text)]
     return tuple(n for n in nodes if not (isinstance(n, m.Str) and not n.text))
+
+
+def _literal_names_as_written(text: str, s) -> str:
+    """A literal name (an organisation, a pseudonym) as written. citeproc-py formats a literal
+    name as a family name, so GB/T 7714's upper-case family names would turn "Example Institute"
+    into "EXAMPLE INSTITUTE"; CSL applies name-part formatting to family and given names only."""
+    for name in s.author or ():
+        lit = name.literal
+        if lit and lit.upper() != lit and lit.upper() in text:
+            text = text.replace(lit.upper(), lit, 1)
+    return text
 
 
 def _end(text: str, lang: str = "en") -> str:

@@ -58,6 +58,11 @@ FIELDS = {
     "year_format": {"year"},
     "basis_text": {"findings", "sources", "origins"},
     "relayed_format": {"primary", "reference"},
+    "relayed_from": {"primary"},
+    "claim_format": {"claim"},
+    "quote_translated": {"language", "para", "quote"},
+    "quote_original": {"para", "quote"},
+    "locator_format": {"para"},
     "source_note_format": {"grade", "label", "rationale"},
     "caveats_format": {"caveats"},
     "caveat_relayed": {"primary"},
@@ -73,6 +78,9 @@ FIELDS = {
 }
 LISTS = {"month_names": 12}
 MAPPINGS = {"tlp_meaning": ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")}
+# Mappings keyed by language code (en, zh, zh-Hant, ...), each value a text with no field.
+CODE_MAPPINGS = {"language_names"}
+_LANG_CODE = re.compile(r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
 
 
 def _string_problems(data: dict, shown: str) -> list[Problem]:
@@ -105,6 +113,17 @@ def _string_problems(data: dict, shown: str) -> list[Problem]:
         if key in LISTS:
             if not isinstance(value, list) or len(value) != LISTS[key] or not all(isinstance(v, str) for v in value):
                 problems.append(Problem(shown, line, f"'{key}' must be a list of {LISTS[key]} texts", None))
+        elif key in CODE_MAPPINGS:
+            if not isinstance(value, dict) or not value:
+                problems.append(Problem(shown, line, f"'{key}' must map language codes (en, zh, ...) to texts", None))
+            else:
+                for k, v in value.items():
+                    where = getattr(value, "lines", {}).get(k, line)
+                    if not isinstance(k, str) or not _LANG_CODE.match(k):
+                        problems.append(Problem(shown, where, f"'{key}': {k!r} is not a language code",
+                                                "write a code such as en, zh or zh-Hant"))
+                    else:
+                        check(f"{key}.{k}", v, where)
         elif key in MAPPINGS:
             if not isinstance(value, dict) or set(value) != set(MAPPINGS[key]):
                 problems.append(Problem(shown, line, f"'{key}' must map each of {', '.join(MAPPINGS[key])} to a text", None))
@@ -169,6 +188,13 @@ def format_date(value: str | datetime.date | None, t: Strings) -> str:
     if not d:
         return t.month_format.format(year=y, month=m, month_name=names[m - 1])
     return t.date_format.format(year=y, month=m, day=d, month_name=names[m - 1])
+
+
+def language_name(code: str, t: Strings) -> str | None:
+    """The name of a language (a source's `language`) in the brief's language, from the strings
+    table's `language_names` ('zh-Hant' falls back to 'zh'); None when the table has none."""
+    names = t.language_names
+    return names.get(code) or names.get(code.split("-")[0])
 
 
 def format_number(v: float) -> str:

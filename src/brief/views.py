@@ -11,7 +11,7 @@ from typing import Any
 from brief import i18n
 from brief.corpus.standards import caveats
 from brief.errors import InputError, Problem
-from brief.i18n import Strings, format_date, format_number
+from brief.i18n import Strings, format_date, format_number, language_name
 from brief.select import Selection, figures_of, grade_reason
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class SourceView:
     title_en: str
     title_supplied: bool
     publisher: str | None
-    author: str | None
+    author: str | None  # the author(s) as written in running text ("Elena Marsh; 崔传刚"), or None
     published: str | None
     accessed: str | None
     url: str | None
@@ -49,7 +49,8 @@ class FindingView:
     kind_label: str
     claim: str
     claims: dict
-    translated: bool
+    translated: bool  # the brief's language differs from the source's
+    language_name: str  # the source's language, named in the brief's language ("Chinese", "中文")
     quote: str
     para: int
     locator: str
@@ -64,6 +65,7 @@ class FindingView:
     origin: str
     contradicts: tuple[str, ...]
     same_origin: tuple[str, ...]
+    via_primary: bool  # the text attributes the quote to the primary source its article relays
 
 
 @dataclass(frozen=True)
@@ -138,20 +140,24 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         if sid not in source_views:
             s = project.sources[sid].source
             r = s.reliability
+            authors = "; ".join(str(n) for n in s.author) if s.author else None
             source_views[sid] = SourceView(
-                s.id, s.title, s.title_en, s.title_supplied, s.publisher, s.author, s.published, s.accessed, s.url,
+                s.id, s.title, s.title_en, s.title_supplied, s.publisher, authors, s.published, s.accessed, s.url,
                 s.language, s.source_type, pick(s.primary_source.name) if s.primary_source else None,
                 r.grade, t[f"reliability_{r.grade}"], pick(r.rationale), tuple(caveats(s, lang, t)))
         return source_views[sid]
 
-    def origin_of(source_id: str) -> str:
-        src = project.sources[source_id].source
-        return src.primary_source.key if src.primary_source else src.id
+    def origin_of(fe) -> str:
+        """The line of reporting a finding belongs to: the primary source its article relays,
+        when the text attributes the quote to it (via_primary), else its own source."""
+        src = project.sources[fe.source_id].source
+        return src.primary_source.key if fe.finding.via_primary and src.primary_source else src.id
 
     by_origin: dict[str, list] = {}
     for fe in selection.findings:
-        by_origin.setdefault(origin_of(fe.source_id), []).append(fe)
+        by_origin.setdefault(origin_of(fe), []).append(fe)
     missing: list[Problem] = []
+    unnamed: set[str] = set()  # sources whose language has no name in the strings table (reported once)
 
     def view(fe) -> FindingView | None:
         f = fe.finding
@@ -167,15 +173,25 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         figs = tuple(FigureView(format_number(g.value), pick(g.unit), pick(g.entity),
                                 format_date(g.as_of, t) if g.as_of else None) for g in f.figures)
         src = project.sources[fe.source_id].source
-        origin = origin_of(fe.source_id)
+        origin = origin_of(fe)
+        named = language_name(src.language, t)
+        if named is None:
+            if src.id not in unnamed:
+                unnamed.add(src.id)
+                entry = project.sources[fe.source_id]
+                missing.append(Problem(entry.loc.path, _line_of(project, entry.loc.path, "language"),
+                                       f"source '{src.id}': {t.path} has no name for its language '{src.language}'",
+                                       f"add '{src.language}: …' under language_names in {t.path} (and in every language)"))
+            return None
         return FindingView(
             id=f.id, kind=f.kind, kind_label=t["kind_" + f.kind], claim=f.claim[lang], claims=dict(f.claim),
-            translated=lang != src.language, quote=f.quote, para=f.locator.para,
-            locator=f"{t.para} {f.locator.para}", source=source_view(fe.source_id),
+            translated=lang != src.language, language_name=named, quote=f.quote, para=f.locator.para,
+            locator=t.locator_format.format(para=f.locator.para), source=source_view(fe.source_id),
             credibility=f.credibility, credibility_label=t[f"credibility_{f.credibility}"],
             grade=f"{src.reliability.grade}{f.credibility}", stance=f.stance, stance_label=label,
             topics=tuple(f.topics), figures=figs, origin=origin, contradicts=tuple(f.contradicts),
-            same_origin=tuple(o.finding.id for o in by_origin.get(origin, ()) if o.source_id != fe.source_id))
+            same_origin=tuple(o.finding.id for o in by_origin.get(origin, ()) if o.source_id != fe.source_id),
+            via_primary=f.via_primary and src.primary_source is not None)
 
     views: dict[str, FindingView] = {}
     for fe in selection.findings:
@@ -240,6 +256,27 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         "contested": tuple(contested),
         "pairs": tuple(pairs),
         "sources": tuple(source_views.values()),
-        "basis": t.basis_text.format(findings=len(findings), sources=len(selection.source_ids),
-                                     origins=len(by_origin)),
+        "basis": _basis(findings, pairs, t),
     }
+
+
+def _basis(findings: tuple[FindingView, ...], pairs: list[PairView], t: Strings) -> str:
+    """What the brief cites: the selected findings and the other sides of the contradiction
+    pairs it shows (which may come from outside the selection), their sources, and their lines
+    of reporting (a finding relayed from a primary source counts as that source's line)."""
+    cited = {f.id: f for f in findings}
+    for p in pairs:
+        for side in (p.left, p.right):
+            cited.setdefault(side.id, side)
+    return t.basis_text.format(findings=len(cited), sources=len({f.source.id for f in cited.values()}),
+                               origins=len({f.origin for f in cited.values()}))
+
+
+def _line_of(project, shown: str, key: str) -> int | None:
+    """The line of a top-level key in a project file (for a problem found after loading)."""
+    from brief.corpus import yamlio
+
+    try:
+        return yamlio.load(project.root / shown, shown).lines.get(key)
+    except Exception:  # noqa: BLE001 - the file loaded before; a line is only a pointer
+        return None

@@ -121,7 +121,7 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
         for sid, e in project.sources.items():
             s = e.source
             rows.append({"id": sid, "title": s.title, "title_en": s.title_en, "publisher": s.publisher,
-                         "author": s.author, "published": s.published, "accessed": s.accessed, "url": s.url,
+                         "author": "; ".join(str(n) for n in s.author) if s.author else None, "published": s.published, "accessed": s.accessed, "url": s.url,
                          "source_type": s.source_type, "reliability": s.reliability.grade if s.reliability else None,
                          "findings": len(e.findings)})
         if as_json:

@@ -549,6 +549,11 @@ def _load_findings(project: Project, folder: Path) -> None:
             close = difflib.get_close_matches(f.stance, sorted(axes_positions), n=1)
             problems.append(Problem(shown, item.lines.get("stance", line), f"finding '{f.id}': unknown stance '{f.stance}'",
                                     f"did you mean '{close[0]}'?" if close else "stances are defined in seeds/stances.yaml"))
+        if f.via_primary and entry.source.primary_source is None:
+            problems.append(Problem(shown, item.lines.get("via_primary", line),
+                                    f"finding '{f.id}': via_primary is true, but source '{ff.source}' relays no primary source",
+                                    f"set primary_source in seeds/{ff.source}/source.yaml (as the text names it), "
+                                    "or remove via_primary"))
         project.problems.extend(problems)
         project.findings[f.id] = FindingEntry(f, ff.source, loc, len(project.findings))
         entry.findings.append(f.id)

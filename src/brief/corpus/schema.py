@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, WithJsonSchema, ConfigDict, Field, field_validator, model_validator
 
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_RE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -109,6 +109,67 @@ class PrimarySource(Strict):
     named: bool = Field(True, description="False when the text does not name the primary source.")
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+class Name(Strict):
+    """One name as CSL-JSON name parts: `family` (with `given`) for a person whose name is written
+    in family and given parts, or one `literal` for an organisation, a pseudonym or a name written
+    as one string (a Chinese name such as 崔传刚 is never split)."""
+
+    family: str | None = Field(None, min_length=1, max_length=TEXT_MAX, description="Family name (surname), e.g. Marsh.")
+    given: str | None = Field(None, min_length=1, max_length=TEXT_MAX, description="Given name(s), e.g. Elena; only with family.")
+    literal: str | None = Field(None, min_length=1, max_length=TEXT_MAX, description="The whole name as one string: an organisation, a pseudonym, or a Chinese name such as 崔传刚.")
+
+    @model_validator(mode="after")
+    def _parts(self) -> "Name":
+        if self.literal is not None and (self.family is not None or self.given is not None):
+            raise ValueError("a name is either {literal: …} or {family: …, given: …}, not both")
+        if self.literal is None and self.family is None:
+            raise ValueError("a name with given needs family too" if self.given is not None
+                             else "a name needs family (with given) or literal")
+        for part in (self.family, self.given, self.literal):
+            if part is not None and not part.strip():
+                raise ValueError("a name part is empty")
+        return self
+
+    @property
+    def cjk(self) -> bool:
+        """Written in Chinese (or another CJK script): shown as one string, family name first."""
+        return bool(_CJK.search((self.family or "") + (self.given or "")))
+
+    def __str__(self) -> str:
+        """The name as written in running text: 'Elena Marsh', '崔传刚', 'Example Institute'."""
+        if self.literal is not None:
+            return self.literal
+        if self.cjk:
+            return (self.family or "") + (self.given or "")
+        return " ".join(x for x in (self.given, self.family) if x)
+
+
+def _names(value):
+    """`author` as written (one string, one name, or a list of strings and names) as a list of
+    names to validate; a plain string is a literal name."""
+    if value is None:
+        return None
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not items:
+        raise ValueError("author is an empty list: write null for an anonymous source")
+    return [{"literal": x} if isinstance(x, str) else x for x in items]
+
+
+def _authors_schema() -> dict:
+    name = Name.model_json_schema()
+    name.pop("title", None)
+    one = {"anyOf": [{"type": "string", "minLength": 1, "description": "One literal name."}, name]}
+    return {"anyOf": [one, {"type": "array", "minItems": 1, "items": one}, {"type": "null"}]}
+
+
+# `author` in YAML: one string (read as a literal name), one name in parts, or a list of them;
+# loaded as a tuple of Names (or None).
+Authors = Annotated[tuple[Name, ...] | None, BeforeValidator(_names), WithJsonSchema(_authors_schema())]
+
+
 class Capture(Strict):
     """The file as it was saved (HTML page, PDF report), when `original` is the text extracted from it."""
 
@@ -134,7 +195,7 @@ class Source(Strict):
     title_supplied: bool = Field(False, description="True when the text has no title and `title` is the analyst's bracketed description.")
     title_en: str | None = Field(min_length=1, max_length=TEXT_MAX, description="English title (the analyst's translation); null until it is filled in (`brief check` reports it).")
     publisher: str | None = Field(None, max_length=TEXT_MAX, description="Publisher, outlet or account, as named in the text; null if not named.")
-    author: str | None = Field(None, max_length=TEXT_MAX, description="Author as named in the text; null if anonymous or not named.")
+    author: Authors = Field(None, description="Author(s) as named in the text, as CSL name parts: a plain string is one literal name (an organisation, a pseudonym or a Chinese name such as 崔传刚); {family: Marsh, given: Elena} for a name in parts; a list for several authors. Null if anonymous or not named.")
     published: str | None = Field(None, description="Publication date (YYYY, YYYY-MM or YYYY-MM-DD); null if the text gives none.")
     accessed: str | None = Field(None, description="Access (capture) date; null if unknown.")
     url: str | None = Field(None, description="URL as given in the text; null if none. Never invented.")
@@ -215,6 +276,7 @@ class Finding(Strict):
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility: 1 confirmed ... 5 improbable, 6 cannot be judged.")
     contradicts: list[str] = Field(default_factory=list, description="Ids of findings this one contradicts; links must be mutual.")
     figures: list[Figure] = Field(default_factory=list, description="Structured values; required for kind figure.")
+    via_primary: bool = Field(False, description="True when the text attributes this passage to the primary source the article relays (its source's primary_source): the brief then says the finding is relayed from it. Only for a source with a primary_source.")
 
     @field_validator("claim")
     @classmethod

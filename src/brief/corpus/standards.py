@@ -46,15 +46,47 @@ def judgment_problems(text: str, lang: str) -> list[str]:
     return problems
 
 
+# What the automatic caveats say, as a rationale or a source's own caveat may already say it.
+STATED = {
+    "relayed": {"en": re.compile(r"\b(relay(s|ed|ing)?|repost(s|ed|ing)?|second-hand|credits (the|this|its) "
+                                 r"(article|post|text) to)\b", re.IGNORECASE),
+                "zh": re.compile(r"转述|转载|转自|转引|二手")},
+    "undated": {"en": re.compile(r"\b(undated|no (publication )?date|names no\b[^.;]*\bdate)\b", re.IGNORECASE),
+                "zh": re.compile(r"无日期|没有日期|未注明日期|日期不详|没有[^。；]*日期")},
+    "anonymous": {"en": re.compile(r"\b(anonymous(ly)?|unsigned|no author|names no author)\b", re.IGNORECASE),
+                  "zh": re.compile(r"匿名|未署名|没有署名|没有作者|无作者")},
+}
+SAME_SENTENCE = 0.6  # similarity (difflib ratio) at which a caveat says again what the rationale says
+
+
+def _said(fact: str, texts: list[str], lang: str) -> bool:
+    pattern = STATED[fact].get(lang)
+    return pattern is not None and any(pattern.search(x) for x in texts)
+
+
+def _repeats(caveat: str, rationale: str, lang: str) -> bool:
+    """Whether a caveat is a sentence of the rationale said again (in other words, nearly)."""
+    import difflib
+
+    squash = lambda x: re.sub(r"[\s\"“”'‘’()（）.,，。;；:：]+", "", x).lower()  # noqa: E731
+    c = squash(caveat)
+    return any(difflib.SequenceMatcher(None, squash(r), c).ratio() >= SAME_SENTENCE for r in sentences(rationale, lang))
+
+
 def caveats(s, lang: str, t) -> list[str]:
-    """What a reader must know about a source: automatic caveats from its metadata, then its own."""
+    """What a reader must know about a source beyond its reliability rationale, each thing said
+    once: automatic caveats from its metadata (relayed, undated, anonymous) unless the rationale
+    or the source's own caveats already say so, then its own caveats, except one that repeats a
+    sentence of the rationale."""
+    rationale = getattr(s.reliability.rationale, lang, s.reliability.rationale.en) if s.reliability else ""
+    own = [c for c in (getattr(c, lang, c.en) for c in s.caveats) if not _repeats(c, rationale, lang)]
+    said = [rationale, *own]
     out = []
-    if s.primary_source is not None:
+    if s.primary_source is not None and not _said("relayed", said, lang):
         name = getattr(s.primary_source.name, lang, s.primary_source.name.en)
         out.append((t.caveat_relayed if s.primary_source.named else t.caveat_relayed_unnamed).format(primary=name))
-    if not s.published:
+    if not s.published and not _said("undated", said, lang):
         out.append(t.caveat_undated)
-    if not s.author:
+    if not s.author and not _said("anonymous", said, lang):
         out.append(t.caveat_anonymous)
-    out.extend(getattr(c, lang, c.en) for c in s.caveats)
-    return out
+    return out + own

@@ -37,6 +37,12 @@ def _is_latin(ch: str) -> bool:
     return len(ch) == 1 and ord(ch) < 0x3000 and ch != NBSP and not _is_space(ch)
 
 
+def _opens(U, i: int) -> bool:
+    """A straight quote that opens a quotation (after a space or an opening mark, or first):
+    like “, it may not end a line."""
+    return U[i] in "\"'" and (i == 0 or _is_space(U[i - 1]) or U[i - 1] in CANNOT_END)
+
+
 def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
     from reportlab.lib.utils import isBytes
     from reportlab.platypus.paragraph import ParaLines, _FUZZ, cjkU, makeCJKParaLine
@@ -79,7 +85,7 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
             return False
         if nxt < n and (U[nxt] in CANNOT_START or nxt in joined or U[nxt - 1] == NBSP):
             return False
-        return U[last] not in CANNOT_END
+        return U[last] not in CANNOT_END and not _opens(U, last)
 
     lines = []
     start = 0
