@@ -11,7 +11,7 @@ from typing import Any
 from brief import i18n
 from brief.corpus.standards import caveats
 from brief.errors import InputError, Problem
-from brief.i18n import Strings, format_date, format_number
+from brief.i18n import Strings, excerpt, format_date, format_figure
 from brief.select import Selection, figures_of, grade_reason
 
 @dataclass(frozen=True)
@@ -36,10 +36,12 @@ class SourceView:
 
 @dataclass(frozen=True)
 class FigureView:
-    value: str
-    unit: str
+    value: str  # as a reader writes it: "more than US$4 billion", "逾40亿美元", "32%"
+    unit: str  # what it counts or is of: "AI data centres", "of global compute" (may be empty)
     entity: str
     as_of: str | None  # None when the text states no date
+    text: str  # value and unit: "more than US$4 billion for domestic AI development"
+    line: str  # "Brazil: more than US$4 billion … (date not stated)", in the brief's language
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class FindingView:
     origin: str
     contradicts: tuple[str, ...]
     same_origin: tuple[str, ...]
+    excerpt: str  # the claim's opening words, to name the finding in a list
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class KeyFigureView:
     unit: str
     as_of: str | None
     finding: FindingView
+    text: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,31 @@ class TopicView:
     question: str
     tlp: str
     version: str
+
+
+def figure_view(g, t: Strings) -> FigureView:
+    """One figure of a finding (corpus Figure) as the brief writes it."""
+    words = format_figure(g.value, g.unit, g.qualifier, g.measure, t)
+    entity = i18n.pick(g.entity, t.lang)
+    as_of = format_date(g.as_of, t) if g.as_of else None
+    line = t.figure_line.format(entity=entity, figure=words.text,
+                                as_of=t.as_of_format.format(date=as_of) if as_of else t.date_not_stated)
+    return FigureView(words.value, words.unit, entity, as_of, words.text, line)
+
+
+def grade_legend(t: Strings) -> str:
+    """One line that explains both scales of a grade such as C3, from the UI strings: the source's
+    reliability A (best) to E, F cannot be judged; the information's credibility 1 (best) to 5, 6
+    cannot be judged (Admiralty / NATO system)."""
+    def scale(prefix: str, best: str, worst: str, unjudged: str) -> str:
+        def item(g: str) -> str:
+            return t.grade_legend_item.format(grade=g, label=t[prefix + g])
+
+        return t.grade_legend_scale.format(best=item(best), worst=item(worst),
+                                           unjudged=t.grade_legend_item.format(grade=unjudged, label=t.grade_unjudged))
+
+    return t.grade_legend.format(reliability=scale("reliability_", "A", "E", "F"),
+                                 credibility=scale("credibility_", "1", "5", "6"))
 
 
 def build_context(project, selection: Selection, lang: str, t: Strings, date: datetime.date) -> dict[str, Any]:
@@ -164,8 +193,7 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         if f.stance:
             _, text = project.position_label(f.stance)
             label = pick(text) if text is not None else None
-        figs = tuple(FigureView(format_number(g.value), pick(g.unit), pick(g.entity),
-                                format_date(g.as_of, t) if g.as_of else None) for g in f.figures)
+        figs = tuple(figure_view(g, t) for g in f.figures)
         src = project.sources[fe.source_id].source
         origin = origin_of(fe.source_id)
         return FindingView(
@@ -175,7 +203,8 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
             credibility=f.credibility, credibility_label=t[f"credibility_{f.credibility}"],
             grade=f"{src.reliability.grade}{f.credibility}", stance=f.stance, stance_label=label,
             topics=tuple(f.topics), figures=figs, origin=origin, contradicts=tuple(f.contradicts),
-            same_origin=tuple(o.finding.id for o in by_origin.get(origin, ()) if o.source_id != fe.source_id))
+            same_origin=tuple(o.finding.id for o in by_origin.get(origin, ()) if o.source_id != fe.source_id),
+            excerpt=excerpt(f.claim[lang], t))
 
     views: dict[str, FindingView] = {}
     for fe in selection.findings:
@@ -219,10 +248,10 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
     if topic.charts:
         for spec in topic.charts:
             dates = sorted({g.as_of for _, g in figures_of(project, spec) if g.as_of})
-            as_of = ", ".join(format_date(d, t) for d in dates) if dates else t.date_not_stated
+            as_of = t.date_sep.join(format_date(d, t) for d in dates) if dates else t.date_not_stated
             chart_views.append(ChartView(spec.id, pick(spec.title), tuple(dict.fromkeys(f for f, _ in figures_of(project, spec))),
-                                         f"{t.as_of} {as_of}" if dates else as_of))
-    key_figures = tuple(KeyFigureView(g.entity, g.value, g.unit, g.as_of, f) for f in findings for g in f.figures)
+                                         t.as_of_format.format(date=as_of) if dates else as_of))
+    key_figures = tuple(KeyFigureView(g.entity, g.value, g.unit, g.as_of, f, g.text) for f in findings for g in f.figures)
     return {
         "lang": lang,
         "t": t,
@@ -240,6 +269,8 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         "contested": tuple(contested),
         "pairs": tuple(pairs),
         "sources": tuple(source_views.values()),
-        "basis": t.basis_text.format(findings=len(findings), sources=len(selection.source_ids),
-                                     origins=len(by_origin)),
+        "basis": t.basis_text.format(findings=t.n_findings.format(n=len(findings)),
+                                     sources=t.n_sources.format(n=len(selection.source_ids)),
+                                     origins=t.n_origins.format(n=len(by_origin))),
+        "grade_legend": grade_legend(t),
     }
