@@ -551,12 +551,16 @@ def docx_tables(path: Path) -> list[list[list[str]]]:
 
 def shown_in_full(paragraphs: list[DocxPara], claims: dict[str, str], grade_word: str) -> dict[str, list[int]]:
     """Where each finding stands in full: indices of the paragraphs that are its finding line
-    ('<claim> [n] · <grade_word> XN'). `claims` maps finding ids to claims in the brief's language.
-    A finding only cited (e.g. in an 'N more findings' line) is absent from the result."""
+    ('<claim> [n] · <grade_word> XN', joined by no-break spaces; no space before the citation
+    after full-width punctuation). `claims` maps finding ids to claims in the brief's language.
+    A finding only named (in the list of an 'N more findings' line, or of a stance position) is
+    absent from the result: list items are never findings shown in full."""
     out: dict[str, list[int]] = {}
     marker = f" · {grade_word} "
+    bullet = load_yaml(ROOT / "templates" / "styles" / "docx.yaml")["bullet"]
     for fid, claim in claims.items():
-        hits = [i for i, p in enumerate(paragraphs) if p.text.startswith(claim + " [") and marker in p.text]
+        hits = [i for i, p in enumerate(paragraphs)
+                if p.style != bullet and re.match(re.escape(claim) + r" ?\[", p.text) and marker in p.text.replace("\u00a0", " ")]
         if hits:
             out[fid] = hits
     return out

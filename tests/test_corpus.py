@@ -10,6 +10,7 @@ implemented independently of brief.corpus.load.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -86,8 +87,13 @@ def test_figure_findings_carry_structured_figures(name, fid):
     assert figures
     for fig in figures:
         assert isinstance(fig["value"], (int, float))
-        for key in ("unit", "entity"):
-            assert fig[key]["en"].strip() and fig[key]["zh"].strip()
+        assert fig["entity"]["en"].strip() and fig["entity"]["zh"].strip()
+        # a unit is words in both languages, or a code: % or an ISO 4217 currency code
+        unit = fig["unit"]
+        assert (isinstance(unit, str) and re.fullmatch(r"%|[A-Z]{3}", unit)) or (unit["en"].strip() and unit["zh"].strip())
+        if fig.get("measure") is not None:
+            assert fig["measure"]["en"].strip() and fig["measure"]["zh"].strip()
+        assert fig.get("qualifier") in (None, "more_than", "at_least", "about", "up_to", "less_than")
 
 
 @PROJECT

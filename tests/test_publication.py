@@ -152,9 +152,15 @@ def chart_figures(topic: str) -> list[dict]:
     out = []
     for chart in CORPUS.topics[topic]["charts"]:
         for fid in chart["findings"]:
-            out += [g for g in CORPUS.findings[fid]["figures"] if chart.get("unit") in (None, g["unit"]["en"])]
+            out += [g for g in CORPUS.findings[fid]["figures"] if chart.get("unit") in (None, unit_en(g))]
     assert out
     return out
+
+
+def unit_en(g: dict) -> str:
+    """A figure's unit as a chart spec names it: its code or English words, then its measure."""
+    unit = g["unit"] if isinstance(g["unit"], str) else g["unit"]["en"]
+    return f"{unit} {g['measure']['en']}" if g.get("measure") else unit
 
 
 def number(value: float) -> str:
@@ -189,8 +195,8 @@ def test_docx_chart_is_an_image_of_at_least_200_dpi(built):
     assert img.width / (extent / 914400) >= 199
 
 
-def key_figure_rows(topic: str, lang: str) -> list[tuple[str, str, str, str]]:
-    """(entity, value, unit, as of) of every figure of the topic's selected findings."""
+def key_figure_rows(topic: str, lang: str) -> list[tuple[str, float, str, str]]:
+    """(entity, value, unit or measure, as of) of every figure of the topic's selected findings."""
     t = load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
     def as_of(value: str | None) -> str:
         if value is None:
@@ -198,7 +204,12 @@ def key_figure_rows(topic: str, lang: str) -> list[tuple[str, str, str, str]]:
         assert re.fullmatch(r"\d{4}", value), "the fixture's figures are dated by year"
         return value if lang == "en" else f"{value}年"
 
-    return [(g["entity"][lang], number(g["value"]), g["unit"][lang], as_of(g.get("as_of")))
+    def unit(g: dict) -> str:  # words of a count, or the measure of a percentage or an amount
+        words = "" if isinstance(g["unit"], str) else g["unit"][lang]
+        measure = g["measure"][lang] if g.get("measure") else ""
+        return t["figure_with_measure"].format(value=words, measure=measure) if words and measure else words or measure
+
+    return [(g["entity"][lang], g["value"], unit(g), as_of(g.get("as_of")))
             for fid in CORPUS.selected(topic) for g in CORPUS.findings[fid].get("figures") or []]
 
 
@@ -207,22 +218,27 @@ def test_fact_sheet_lists_every_figure_with_its_citation(built, lang):
     expected = key_figure_rows(CONTESTED_TOPIC, lang)
     assert expected
     (table,) = docx_tables(built / "fact-sheet" / f"{CONTESTED_TOPIC}.{lang}.docx")
-    rows = [(e, v.replace(",", ""), u, a) for e, v, u, a, _ in table[1:]]
-    assert sorted(rows) == sorted(expected)
+    from brief.corpus.numbers import value_in
+
+    rows = [(e, u, a) for e, v, u, a, _ in table[1:]]
+    assert sorted(rows) == sorted((e, u, a) for e, _, u, a in expected)
+    for (entity, value, unit, _), row in zip(sorted(expected, key=lambda r: (r[0], r[2], r[3])),
+                                             sorted(table[1:], key=lambda r: (r[0], r[2], r[3]))):
+        assert value_in(value, row[1]), (value, row[1])  # "US$500 million", "5亿美元", "32%"
     t = load_yaml(ROOT / "templates" / "strings" / f"{lang}.yaml")
-    of_row = {(g["entity"][lang], number(g["value"]), g["unit"][lang]): CORPUS.findings[fid]
-              for fid in CORPUS.selected(CONTESTED_TOPIC) for g in CORPUS.findings[fid].get("figures") or []}
-    relayed = list(of_row.values())
+    owners = [CORPUS.findings[fid] for fid in CORPUS.selected(CONTESTED_TOPIC)
+              for g in CORPUS.findings[fid].get("figures") or []]
+    of_row = {(e, u, a): f for (e, _, u, a), f in zip(expected, owners)}
     for row in table[1:]:
-        f = of_row[row[0], row[1].replace(",", ""), row[2]]
-        cell = re.fullmatch(r"\[\d+\] [A-F][1-6](?: · (.*))?", row[4], re.S)
+        f = of_row[row[0], row[2], row[3]]
+        cell = re.fullmatch(rf"\[\d+\]\s·\s{t['grade']}\s[A-F][1-6](?: · (.*))?", row[4], re.S)
         assert cell, row[4]
         if f.get("via_primary"):  # a figure the text attributes to the study its article relays
             primary = CORPUS.sources[CORPUS.finding_source[f["id"]]]["primary_source"]["name"][lang]
             assert cell.group(1) == t["relayed_from"].format(primary=primary), row[4]
         else:
             assert cell.group(1) is None, row[4]
-    assert any(f.get("via_primary") for f in relayed) and not all(f.get("via_primary") for f in relayed)
+    assert any(f.get("via_primary") for f in owners) and not all(f.get("via_primary") for f in owners)
     text = pdf_text(built / "fact-sheet" / f"{CONTESTED_TOPIC}.{lang}.pdf")
     assert ("Key figures" if lang == "en" else "关键数据") in text
     for entity, _, _, as_of in expected:

@@ -336,9 +336,34 @@ def key_ids(corpus: Corpus, topic: str) -> list[str]:
     return ids
 
 
-def more_line(fmt: str) -> re.Pattern:
-    """The start of an 'N more findings ...' line, from its UI string."""
-    return re.compile(re.escape(fmt).replace(re.escape("{n}"), r"\d+"))
+def more_line(fmt) -> re.Pattern:
+    """An 'N more findings ...' line, from its UI string (one text, or its plural forms)."""
+    forms = fmt.values() if isinstance(fmt, dict) else [fmt]
+    return re.compile("|".join(re.escape(f).replace(re.escape("{n}"), r"\d+") for f in forms))
+
+
+def counted(fmt, n: int) -> str:
+    """A counted UI string for `n`: its `one` form for 1, else `other` (English and Chinese)."""
+    if isinstance(fmt, str):
+        return fmt.format(n=n)
+    return fmt["one" if n == 1 and "one" in fmt else "other"].format(n=n)
+
+
+def listed_after(b: "Brief", at: int) -> list[str]:
+    """The texts of the list items right after paragraph `at` (an 'N more ...' line)."""
+    bullet = load_yaml(ROOT / "templates" / "styles" / "docx.yaml")["bullet"]
+    out = []
+    for p in b.paragraphs[at + 1:]:
+        if p.style != bullet:
+            break
+        out.append(p.text)
+    return out
+
+
+def opens_claim(item: str, claim: str) -> bool:
+    """Whether a list item names a finding by the opening words of its claim (or all of it)."""
+    opening = re.split(r"…|\s?\[\d", item)[0].strip()
+    return len(opening) >= 8 and ws(claim).startswith(ws(opening))
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
@@ -349,10 +374,14 @@ def test_each_finding_shown_in_full_ends_with_its_grade(brief, corpus, topic, la
     word = strings(lang)["grade"]
     shown = b.shown(corpus, topic)
     assert shown
+    bullet = load_yaml(ROOT / "templates" / "styles" / "docx.yaml")["bullet"]
     for fid, where in shown.items():
-        line = f"{ws(summary(corpus.findings[fid]['claim'][lang], lang))} [{numbers[corpus.finding_source[fid]]}] · {word} {grade_of(corpus, fid)}"
-        assert all(ws(b.paragraphs[i].text) == line for i in where), (fid, [b.paragraphs[i].text for i in where])
-    graded = {i for i, p in enumerate(b.paragraphs) if re.search(rf" · {re.escape(word)} [A-F][1-6]$", p.text)}
+        # no space before the citation after full-width punctuation (。[1])
+        line = (re.escape(ws(summary(corpus.findings[fid]['claim'][lang], lang))) + r" ?" +
+                re.escape(f"[{numbers[corpus.finding_source[fid]]}] · {word} {grade_of(corpus, fid)}"))
+        assert all(re.fullmatch(line, ws(b.paragraphs[i].text)) for i in where), (fid, [b.paragraphs[i].text for i in where])
+    graded = {i for i, p in enumerate(b.paragraphs)
+              if p.style != bullet and re.search(rf" · {re.escape(word)} [A-F][1-6]$", ws(p.text))}
     assert graded == {i for where in shown.values() for i in where}  # no finding line left unexplained
 
 
@@ -369,7 +398,8 @@ def test_key_findings_are_shown_in_full_in_order(brief, corpus, topic, lang):
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_sections_show_their_best_graded_findings_and_cite_the_rest(brief, corpus, topic, lang):
     """What we know / assess / the sources recommend: up to three findings in full, graded no worse
-    than any left out, and one line citing the others, so every selected finding is in the brief."""
+    than any left out, and one line counting the others, then each named by its claim's opening
+    with its citation and grade, so every selected finding is in the brief."""
     b = brief(topic, lang)
     t = strings(lang)
     numbers = b.number_of(corpus)
@@ -385,11 +415,18 @@ def test_sections_show_their_best_graded_findings_and_cite_the_rest(brief, corpu
         full = [f for f in rest if any(start < i < end for i in shown.get(f, []))]
         others = [f for f in rest if f not in full]
         assert len(full) == min(3, len(rest)), (name, full)
-        more = [p.text for p in b.paragraphs[start + 1:end] if lead.match(p.text)]
+        more = [i for i in range(start + 1, end) if lead.fullmatch(b.paragraphs[i].text)]
         if others:
             assert max(grade_of(corpus, f) for f in full) <= min(grade_of(corpus, f) for f in others)
-            assert len(more) == 1 and more[0].startswith(t["more_findings"].format(n=len(others))), more
-            assert cite_numbers(more[0]) == sorted({numbers[corpus.finding_source[f]] for f in others})
+            assert len(more) == 1 and b.paragraphs[more[0]].text == counted(t["more_findings"], len(others))
+            items = listed_after(b, more[0])  # each named by its claim, with its citation and grade
+            assert len(items) == len(others), items
+            for f in others:
+                named = [x for x in items if opens_claim(x, corpus.findings[f]["claim"][lang])]
+                assert named, (f, items)
+                item = named[0]
+                assert cite_numbers(item) == [numbers[corpus.finding_source[f]]]
+                assert ws(item).endswith(f" · {t['grade']} {grade_of(corpus, f)}"), item
         else:
             assert not more
 
@@ -449,9 +486,9 @@ def test_figures_state_their_date_or_that_none_is_stated(brief, corpus, topic, l
             relayed = strings(lang)["relayed_from"].split("{")[0]
             meta = next(p.text for p in b.paragraphs[i + 1:i + 3] if not p.text.startswith(relayed))
             dated = [g for g in f["figures"] if g.get("as_of")]
-            assert meta.count(f"({t['date_not_stated']})") == len(f["figures"]) - len(dated), meta
-            for g in dated:  # the date as the brief's language writes it: '(as of 2023)', '(截至 2023年)'
-                assert re.search(rf"\({re.escape(t['as_of'])} {re.escape(g['as_of'])}[^)]*\)", meta), meta
+            assert meta.count(t['date_not_stated']) == len(f["figures"]) - len(dated), meta
+            for g in dated:  # the date as the brief's language writes it: 'as of 2023', '截至2023年'
+                assert t["as_of_format"].format(date=g["as_of"]) in meta, meta
 
 
 # ---- 4. citation numbers: DOCX and PDF agree (see also test_output.test_parity_*) ---------------
@@ -807,15 +844,21 @@ def test_contested_pairs_are_one_row_tables_in_the_docx(generated, brief, corpus
     b = brief(CONTESTED_TOPIC, lang)
     t = strings(lang)
     start, end = b.section(t["contested"])
-    more = [p.text for p in b.paragraphs[start + 1:end] if more_line(t["more_pairs"]).match(p.text)]
+    more = [i for i in range(start + 1, end) if more_line(t["more_pairs"]).fullmatch(b.paragraphs[i].text)]
     if len(pairs) > 3:
         n = len(pairs) - 3
-        assert len(more) == 1 and more[0].startswith(t["more_pairs"].format(n=n)) and more[0].count("↔") == n, more
+        assert len(more) == 1 and b.paragraphs[more[0]].text == counted(t["more_pairs"], n)
+        items = listed_after(b, more[0])
+        assert len(items) == n and all(x.count("↔") == 1 for x in items), items
         numbers = b.number_of(corpus)
         rest = [p for p in pairs if frozenset(p) not in {frozenset(x) for x in shown}]
-        for a, c in rest:
-            assert f"[{numbers[corpus.finding_source[a]]}] ↔ [{numbers[corpus.finding_source[c]]}]" in more[0] or \
-                f"[{numbers[corpus.finding_source[c]]}] ↔ [{numbers[corpus.finding_source[a]]}]" in more[0], (a, c)
+        for a, c in rest:  # both sides named by their claims, each with its citation
+            def side(fid: str, text: str) -> bool:
+                return opens_claim(text, corpus.findings[fid]["claim"][lang]) and \
+                    cite_numbers(text) == [numbers[corpus.finding_source[fid]]]
+
+            assert any(side(a, x.split("↔")[0]) and side(c, x.split("↔")[1]) or
+                       side(c, x.split("↔")[0]) and side(a, x.split("↔")[1]) for x in items), (a, c, items)
     else:
         assert not more
 
@@ -845,8 +888,8 @@ def test_a_stance_position_holds_more_findings_than_its_cell_shows(corpus):
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
 def test_stance_positions_are_side_by_side_in_the_docx(generated, brief, corpus, topic, lang):
-    """Per stance axis, one cell per position: its label, its best-graded findings ('claim [n] · C3'),
-    and a line citing the others."""
+    """Per stance axis, one cell per position: its label, its best-graded findings ('claim [n] ·
+    Grade C3'), and a line counting the others, then each named by its claim."""
     stances = stance_axes()
     chosen = corpus.selected(topic)
     tables = docx_tables(generated.path(topic, lang, "docx"))
@@ -869,10 +912,15 @@ def test_stance_positions_are_side_by_side_in_the_docx(generated, brief, corpus,
             assert len(full) == min(2, len(fids)), cell
             for f in full:
                 sid = corpus.finding_source[f]
-                assert f"{corpus.findings[f]['claim'][lang]} [{numbers[sid]}] · {grade_of(corpus, f)}" in lines
+                line = re.escape(ws(corpus.findings[f]['claim'][lang])) + r" ?" + \
+                    re.escape(f"[{numbers[sid]}] · {t['grade']} {grade_of(corpus, f)}")
+                assert any(re.fullmatch(line, ws(ln)) for ln in lines), (line, lines)
             if others:
                 assert max(grade_of(corpus, f) for f in full) <= min(grade_of(corpus, f) for f in others)
-                assert t["more_findings"].format(n=len(others)) in cell
+                at = lines.index(counted(t["more_in_position"], len(others)))
+                named = lines[at + 1:]
+                assert len(named) == len(others) and all(
+                    any(opens_claim(x, corpus.findings[f]["claim"][lang]) for x in named) for f in others), named
     assert axes
 
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 import math
 
 from brief import model as m
-from brief.i18n import format_number, pick
+from brief.i18n import Strings, format_number, pick, unit_words
 from brief.select import figures_of
 
 TARGET_STEPS = 4  # about this many steps from 0 to the axis' end
 _NICE = (1, 2, 2.5, 5, 10)
 
 
-def is_percent(unit_en: str) -> bool:
-    """A unit of percentages: '%', '% of global compute', 'percent of ...'."""
-    u = unit_en.strip().lower()
+def is_percent(unit) -> bool:
+    """A unit of percentages: the code '%', or words such as '% of global compute', 'percent of ...'."""
+    u = (unit if isinstance(unit, str) else unit.en).strip().lower()
     return u.startswith("%") or u.startswith("percent") or u.startswith("per cent")
 
 
@@ -40,8 +40,8 @@ def axis(values: tuple[float, ...], percent: bool) -> tuple[float, tuple[float, 
     return ticks[-1], ticks
 
 
-def filler(project, topic, lang: str):
-    """The `chart` filler of one topic in one language."""
+def filler(project, topic, lang: str, t: Strings):
+    """The `chart` filler of one topic in one language (`t`: its UI strings)."""
     specs = {c.id: c for c in topic.charts}
 
     def chart(p: m.Placeholder) -> m.Chart:
@@ -52,8 +52,8 @@ def filler(project, topic, lang: str):
         figs = figures_of(project, spec)
         caption = next((b.children for b in p.blocks if isinstance(b, m.Para)), ())
         values = tuple(g.value for _, g in figs)
-        top, ticks = axis(values, bool(figs) and is_percent(figs[0][1].unit.en))
-        return m.Chart(spec.id, pick(spec.title, lang), pick(figs[0][1].unit, lang) if figs else "",
+        top, ticks = axis(values, bool(figs) and is_percent(figs[0][1].unit))
+        return m.Chart(spec.id, pick(spec.title, lang), unit_words(figs[0][1].unit, figs[0][1].measure, t) if figs else "",
                        tuple(pick(g.entity, lang) for _, g in figs), values, caption,
                        top, ticks, tuple(format_number(t) for t in ticks))
 

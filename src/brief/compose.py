@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from brief.errors import Problem, TemplateError
-from brief.i18n import clean_text
+from brief.i18n import clean_text, tidy_spacing
 from brief.views import FindingView
 
 MAX_SIZE = 1_000_000  # the longest text or list a template may build with `*`
@@ -167,11 +167,12 @@ def compile_template(root: Path, name: str):
 
 
 def render(root: Path, name: str, context: dict[str, Any]) -> str:
-    """Render template `name` with `context` (from views.build_context) to Markdown."""
+    """Render template `name` with `context` (from views.build_context) to Markdown, with the
+    spaces it writes after full-width punctuation joined as the language needs (i18n.tidy_spacing)."""
     check_name(root, name)
     tpl = compile_template(root, name)
     try:
-        return tpl.render(context)
+        return tidy_spacing(tpl.render(context))
     except Exception as e:
         if _from_template(e):
             raise TemplateError(template_problem(e, name)) from None

@@ -24,7 +24,7 @@ def fill(blocks: tuple[m.Block, ...], project, topic, lang: str, t: Strings, tem
         "references": refs.references,
         "source-notes": refs.source_notes,
         "toc": lambda p: m.Toc(p.params),
-        "chart": charts.filler(project, topic, lang),
+        "chart": charts.filler(project, topic, lang, t),
     }
     problems: list[Problem] = []
 

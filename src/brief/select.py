@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from brief.corpus.load import FindingEntry, Project, TopicEntry
 from brief.errors import InputError, Problem
+from brief.i18n import unit_key
 
 KIND_ORDER = {"figure": 0, "fact": 1, "judgment": 2, "recommendation": 3}
 
@@ -119,7 +120,7 @@ def figures_of(project: Project, spec) -> list[tuple[str, object]]:
             continue
         for g in fe.finding.figures:
             if unit is None:
-                unit = g.unit.en
-            if g.unit.en == unit:
+                unit = unit_key(g.unit, g.measure)
+            if unit_key(g.unit, g.measure) == unit:
                 out.append((fid, g))
     return out

@@ -11,7 +11,7 @@ from typing import Any
 from brief import i18n
 from brief.corpus.standards import caveats
 from brief.errors import InputError, Problem
-from brief.i18n import Strings, format_date, format_number, language_name
+from brief.i18n import Strings, excerpt, format_date, format_figure, language_name
 from brief.select import Selection, figures_of, grade_reason
 
 @dataclass(frozen=True)
@@ -36,10 +36,12 @@ class SourceView:
 
 @dataclass(frozen=True)
 class FigureView:
-    value: str
-    unit: str
+    value: str  # as a reader writes it: "more than US$4 billion", "逾40亿美元", "32%"
+    unit: str  # what it counts or is of: "AI data centres", "of global compute" (may be empty)
     entity: str
     as_of: str | None  # None when the text states no date
+    text: str  # value and unit: "more than US$4 billion for domestic AI development"
+    line: str  # "Brazil: more than US$4 billion … (date not stated)", in the brief's language
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class FindingView:
     contradicts: tuple[str, ...]
     same_origin: tuple[str, ...]
     via_primary: bool  # the text attributes the quote to the primary source its article relays
+    excerpt: str  # the claim's opening words, to name the finding in a list
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class KeyFigureView:
     unit: str
     as_of: str | None
     finding: FindingView
+    text: str
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,31 @@ class TopicView:
     question: str
     tlp: str
     version: str
+
+
+def figure_view(g, t: Strings) -> FigureView:
+    """One figure of a finding (corpus Figure) as the brief writes it."""
+    words = format_figure(g.value, g.unit, g.qualifier, g.measure, t)
+    entity = i18n.pick(g.entity, t.lang)
+    as_of = format_date(g.as_of, t) if g.as_of else None
+    line = t.figure_line.format(entity=entity, figure=words.text,
+                                as_of=t.as_of_format.format(date=as_of) if as_of else t.date_not_stated)
+    return FigureView(words.value, words.unit, entity, as_of, words.text, line)
+
+
+def grade_legend(t: Strings) -> str:
+    """One line that explains both scales of a grade such as C3, from the UI strings: the source's
+    reliability A (best) to E, F cannot be judged; the information's credibility 1 (best) to 5, 6
+    cannot be judged (Admiralty / NATO system)."""
+    def scale(prefix: str, best: str, worst: str, unjudged: str) -> str:
+        def item(g: str) -> str:
+            return t.grade_legend_item.format(grade=g, label=t[prefix + g])
+
+        return t.grade_legend_scale.format(best=item(best), worst=item(worst),
+                                           unjudged=t.grade_legend_item.format(grade=unjudged, label=t.grade_unjudged))
+
+    return t.grade_legend.format(reliability=scale("reliability_", "A", "E", "F"),
+                                 credibility=scale("credibility_", "1", "5", "6"))
 
 
 def build_context(project, selection: Selection, lang: str, t: Strings, date: datetime.date) -> dict[str, Any]:
@@ -170,8 +199,7 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         if f.stance:
             _, text = project.position_label(f.stance)
             label = pick(text) if text is not None else None
-        figs = tuple(FigureView(format_number(g.value), pick(g.unit), pick(g.entity),
-                                format_date(g.as_of, t) if g.as_of else None) for g in f.figures)
+        figs = tuple(figure_view(g, t) for g in f.figures)
         src = project.sources[fe.source_id].source
         origin = origin_of(fe)
         named = language_name(src.language, t)
@@ -191,7 +219,7 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
             grade=f"{src.reliability.grade}{f.credibility}", stance=f.stance, stance_label=label,
             topics=tuple(f.topics), figures=figs, origin=origin, contradicts=tuple(f.contradicts),
             same_origin=tuple(o.finding.id for o in by_origin.get(origin, ()) if o.source_id != fe.source_id),
-            via_primary=f.via_primary and src.primary_source is not None)
+            via_primary=f.via_primary and src.primary_source is not None, excerpt=excerpt(f.claim[lang], t))
 
     views: dict[str, FindingView] = {}
     for fe in selection.findings:
@@ -235,10 +263,10 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
     if topic.charts:
         for spec in topic.charts:
             dates = sorted({g.as_of for _, g in figures_of(project, spec) if g.as_of})
-            as_of = ", ".join(format_date(d, t) for d in dates) if dates else t.date_not_stated
+            as_of = t.date_sep.join(format_date(d, t) for d in dates) if dates else t.date_not_stated
             chart_views.append(ChartView(spec.id, pick(spec.title), tuple(dict.fromkeys(f for f, _ in figures_of(project, spec))),
-                                         f"{t.as_of} {as_of}" if dates else as_of))
-    key_figures = tuple(KeyFigureView(g.entity, g.value, g.unit, g.as_of, f) for f in findings for g in f.figures)
+                                         t.as_of_format.format(date=as_of) if dates else as_of))
+    key_figures = tuple(KeyFigureView(g.entity, g.value, g.unit, g.as_of, f, g.text) for f in findings for g in f.figures)
     return {
         "lang": lang,
         "t": t,
@@ -257,6 +285,7 @@ def build_context(project, selection: Selection, lang: str, t: Strings, date: da
         "pairs": tuple(pairs),
         "sources": tuple(source_views.values()),
         "basis": _basis(findings, pairs, t),
+        "grade_legend": grade_legend(t),
     }
 
 
@@ -268,8 +297,9 @@ def _basis(findings: tuple[FindingView, ...], pairs: list[PairView], t: Strings)
     for p in pairs:
         for side in (p.left, p.right):
             cited.setdefault(side.id, side)
-    return t.basis_text.format(findings=len(cited), sources=len({f.source.id for f in cited.values()}),
-                               origins=len({f.origin for f in cited.values()}))
+    return t.basis_text.format(findings=t.n_findings.format(n=len(cited)),
+                               sources=t.n_sources.format(n=len({f.source.id for f in cited.values()})),
+                               origins=t.n_origins.format(n=len({f.origin for f in cited.values()})))
 
 
 def _line_of(project, shown: str, key: str) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, WithJsonSchema, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, WrapValidator, field_validator, model_validator
 
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_RE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -249,11 +249,35 @@ class Locator(Strict):
         return self
 
 
+Qualifier = Literal["more_than", "at_least", "about", "up_to", "less_than"]
+UNIT_CODE_RE = r"^(%|[A-Z]{3})$"
+
+
+def _unit(value, handler):
+    """A figure's unit: words in both languages (validated as Text, so that an error names
+    unit.en or unit.zh), or a code: '%' or an ISO 4217 currency code."""
+    if not isinstance(value, str):
+        return handler(value)
+    if value != "%":
+        from babel.numbers import list_currencies  # only when a figure names a currency
+
+        if not re.match(UNIT_CODE_RE, value) or value not in list_currencies():
+            raise ValueError(f"{value!r} is neither '%' nor an ISO 4217 currency code (such as USD, EUR, CNY); "
+                             "write any other unit in words, as {en: ..., zh: ...}")
+    return value
+
+
+Unit = Annotated[Text, WrapValidator(_unit),
+                 WithJsonSchema({"anyOf": [Text.model_json_schema(), {"type": "string", "pattern": UNIT_CODE_RE}]})]
+
+
 class Figure(Strict):
     """One structured value of a `figure` finding."""
 
-    value: float = Field(allow_inf_nan=False, description="The number as it stands in the quote (e.g. 87, 19.5, 32 for 32%); a finite number.")
-    unit: Text = Field(description="Unit, e.g. {en: '% of global compute', zh: '%（全球算力占比）'}.")
+    value: float = Field(allow_inf_nan=False, description="The number as it stands in the quote (e.g. 87, 19.5, 32 for 32%, 4000000000 for 40亿); a finite number.")
+    qualifier: Qualifier | None = Field(None, description="How the text bounds the value: more_than (逾, 超过, 以上), at_least (至少), about (约, 近), up_to (最多, 至多) or less_than (不足); null when it states the value as is.")
+    unit: Unit = Field(description="What the value counts, in words ({en: 'AI data centres', zh: '座AI中心'}; {en: EFLOPS, zh: EFLOPS}), or a code: '%' for a percentage, an ISO 4217 currency code (USD, EUR, CNY) for an amount of money.")
+    measure: Text | None = Field(None, description="What the value is of, written after it: {en: 'of global compute', zh: '全球算力占比'}, {en: 'for domestic AI development', zh: '用于本国AI发展'}.")
     entity: Text = Field(description="What or whom the value is about.")
     as_of: str | None = Field(None, description="Date the value holds for, if the text states it; null otherwise.")
 
@@ -359,7 +383,7 @@ class ChartSpec(Strict):
     id: str = Field(pattern=ID_RE, description="Chart id, unique in the topic.")
     title: Text
     findings: list[str] = Field(min_length=1, description="Ids of figure findings whose values are plotted.")
-    unit: str | None = Field(None, description="Plot only figures whose English unit is exactly this (default: the first figure's unit).")
+    unit: str | None = Field(None, description="Plot only figures whose English unit (with its measure, e.g. '% of global compute') is exactly this (default: the first figure's).")
 
 
 class Topic(Strict):
