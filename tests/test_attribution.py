@@ -90,7 +90,8 @@ def test_relayed_from_stands_beside_the_findings_the_text_attributes_to_it(proje
     primary = c.sources[CONVO]["primary_source"]["name"][lang]
     relayed = t["relayed_from"].format(primary=primary)
     claim = {fid: t["claim_format"].format(claim=c.findings[fid]["claim"][lang]) for fid in (RELAYED, OWN)}
-    at = {fid: [i for i, p in enumerate(lines) if p.startswith(claim[fid] + " [@")] for fid in claim}
+    at = {fid: [i for i, p in enumerate(lines)  # (in Chinese no space stands between 。 and the citation)
+                if p.startswith(claim[fid]) and p[len(claim[fid]):].lstrip(" ").startswith("[@")] for fid in claim}
     assert at[RELAYED] and at[OWN]
     for i in at[RELAYED]:
         assert lines[i + 1] == relayed, lines[i:i + 3]
