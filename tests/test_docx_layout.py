@@ -330,3 +330,12 @@ def test_the_docx_honours_the_alignment_the_model_gives_each_column():
         assert jcs[0] in ([], ["left"], ["start"]), jcs
         assert jcs[1] == ["center"], jcs
         assert jcs[2] in (["right"], ["end"]), jcs
+
+
+def test_a_column_is_never_narrower_than_a_grade_joined_by_no_break_spaces():
+    """'[1] · Grade C2' in a narrow Source column: the no-break spaces make it one word, and the
+    column is at least that wide, so no line breaks inside 'Grade'."""
+    from brief.writers.docx import _longest_word
+
+    assert _longest_word("[1]\u00a0·\u00a0Grade\u00a0C2") == len("[1]·Grade C2") + 2
+    assert _longest_word("[1] · Grade C2") == len("Grade")

@@ -45,8 +45,11 @@ class _Writer:
 
     # ---- inlines ------------------------------------------------------------------------
     def inlines(self, p, nodes, bold=False, italic=False):
+        prev = None
         for n in nodes:
-            if isinstance(n, (m.Str, m.Code)):
+            if isinstance(n, m.Str) and isinstance(prev, m.Cite):
+                self.run(p, _grade_joined(n.text), bold, italic)
+            elif isinstance(n, (m.Str, m.Code)):
                 self.run(p, n.text, bold, italic)
             elif isinstance(n, m.Emph):
                 self.inlines(p, n.children, bold, True)
@@ -57,8 +60,8 @@ class _Writer:
             elif isinstance(n, m.Cite):
                 self.run(p, "[", bold, italic)
                 for i, num in enumerate(n.numbers):
-                    if i:
-                        self.run(p, ", ", bold, italic)
+                    if i:  # a short list never breaks inside ("[1, 2]")
+                        self.run(p, ",\u00a0" if len(n.numbers) <= _CITE_JOINED_MAX else ", ", bold, italic)
                     self.hyperlink(p, str(num), anchor=f"ref-{num}")
                 self.run(p, "]", bold, italic)
             elif isinstance(n, m.SoftBreak):
@@ -67,6 +70,7 @@ class _Writer:
                 p.add_run().add_break()
             else:
                 raise TypeError(f"DOCX writer cannot render inline {type(n).__name__}")
+            prev = n
 
     def run(self, p, text, bold=False, italic=False):
         r = p.add_run(_xml_safe(text))
@@ -521,7 +525,7 @@ def _longest_word(text: str) -> int:
     characters between spaces; a line may break after any CJK (wide) character."""
     longest = run = 0
     for ch in text:
-        if ch.isspace():
+        if ch.isspace() and ch != _NBSP:  # (a no-break space joins)
             run = 0
         elif unicodedata.east_asian_width(ch) in "WF":
             run = 0
@@ -534,6 +538,23 @@ def _longest_word(text: str) -> int:
 
 # A cell that holds a figure: a number with separators, perhaps a sign, a comparison or a % / +.
 _FIGURE = re.compile(r"[<>~≈≤≥±+\-−]?\s?\d[\d.,\u00a0\u202f ]*\s?[%％+]?")
+
+
+_CITE_JOINED_MAX = 4  # a citation of up to this many numbers is joined with no-break spaces
+_GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1", "· 评级 C1") of up to this many characters
+_NBSP = "\u00a0"
+
+
+def _grade_joined(text: str) -> str:
+    """The text after a citation with its grade (" · Grade C1", " · 评级 C1") joined by no-break
+    spaces, so that a line does not break inside it in Latin text. (Word and LibreOffice may
+    still break between two Chinese characters: neither honours a word joiner there.)"""
+    if text[:3].replace(_NBSP, " ") != " · ":
+        return text
+    rest = text[3:]
+    tail = rest.rstrip()
+    grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.replace(_NBSP, " ").split(" ", 1)[0]
+    return _NBSP + "·" + _NBSP + grade.replace(" ", _NBSP) + rest[len(grade):]
 
 
 def _column_aligns(b, cols: int) -> list[str | None]:

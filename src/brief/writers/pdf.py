@@ -714,10 +714,10 @@ def _join_citations(nodes):
         if not isinstance(n, m.Str):
             continue
         text = n.text
-        if i and isinstance(out[i - 1], m.Cite) and text.startswith(" · "):
-            rest = text[3:]
+        if i and isinstance(out[i - 1], m.Cite) and text[:3].replace(NBSP, " ") == " · ":
+            rest = text[3:]  # (the strings may join the grade with no-break spaces already)
             tail = rest.rstrip()
-            grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
+            grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.replace(NBSP, " ").split(" ", 1)[0]
             text = _joined(" · " + grade) + rest[len(grade):]
         if i + 1 < len(out) and isinstance(out[i + 1], m.Cite):
             core = text.rstrip(" ")
