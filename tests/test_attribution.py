@@ -113,7 +113,7 @@ def test_reference_names_the_article_and_notes_the_primary_source(project_root, 
     note = strings(lang)["relayed_format"].format(reference="", primary=primary).strip()
     assert entry.count(primary) == 1 and not entry.startswith(primary[:20]), entry
     assert s["title"] in entry and entry.index(s["title"]) < entry.index(note), entry
-    assert re.search(re.escape(note) + r"\.? \[C\]$", entry), entry
+    assert re.search(re.escape(note) + r"\.? ?\[C\]$", entry), entry
     for sid, text in refs.items():
         if not c.sources[sid]["primary_source"]:
             assert note.split(primary)[0].strip() not in text, text

@@ -268,8 +268,13 @@ def _entry(s, text: str, lang: str, t: Strings) -> tuple[m.Inline, ...]:
     if s.primary_source is not None:
         # The entry is the article the quotes stand in; the source it relays is a note after it.
         name = pick(s.primary_source.name, lang)
-        text = t.relayed_format.format(primary=name, reference=_end(text, lang))
-    text = _end(text, lang) + f" [{s.reliability.grade}]"
+        ref = _end(text, lang)
+        text = t.relayed_format.format(primary=name, reference=ref)
+        if ref[-1:] in _FULL_WIDTH_END:  # no space after full-width punctuation: "…不详。原始来源：…"
+            text = text.replace(ref + " ", ref, 1)
+    text = _end(text, lang)
+    # Chinese sets no space after full-width punctuation: "…环球网。[C]"; English "…2024. [C]".
+    text += ("" if text[-1:] in _FULL_WIDTH_END else " ") + f"[{s.reliability.grade}]"
     nodes: list[m.Inline] = []
     if s.url and s.url in text:
         before, _, after = text.partition(s.url)
@@ -288,6 +293,9 @@ def _literal_names_as_written(text: str, s) -> str:
         if lit and lit.upper() != lit and lit.upper() in text:
             text = text.replace(lit.upper(), lit, 1)
     return text
+
+
+_FULL_WIDTH_END = "。！？；：）”』」"
 
 
 def _end(text: str, lang: str = "en") -> str:

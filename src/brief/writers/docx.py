@@ -553,7 +553,10 @@ def _grade_joined(text: str) -> str:
         return text
     rest = text[3:]
     tail = rest.rstrip()
-    grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.replace(_NBSP, " ").split(" ", 1)[0]
+    if _NBSP in tail.split(" ", 1)[0]:  # the strings joined the grade already ("评级\u00a0C2")
+        grade = tail.split(" ", 1)[0]
+    else:
+        grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
     return _NBSP + "·" + _NBSP + grade.replace(" ", _NBSP) + rest[len(grade):]
 
 

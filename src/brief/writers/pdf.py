@@ -717,7 +717,10 @@ def _join_citations(nodes):
         if i and isinstance(out[i - 1], m.Cite) and text[:3].replace(NBSP, " ") == " · ":
             rest = text[3:]  # (the strings may join the grade with no-break spaces already)
             tail = rest.rstrip()
-            grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.replace(NBSP, " ").split(" ", 1)[0]
+            if NBSP in tail.split(" ", 1)[0]:  # the strings joined the grade already ("评级\u00a0C2")
+                grade = tail.split(" ", 1)[0]
+            else:
+                grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
             text = _joined(" · " + grade) + rest[len(grade):]
         if i + 1 < len(out) and isinstance(out[i + 1], m.Cite):
             core = text.rstrip(" ")
