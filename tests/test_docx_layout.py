@@ -339,3 +339,27 @@ def test_a_column_is_never_narrower_than_a_grade_joined_by_no_break_spaces():
 
     assert _longest_word("[1]\u00a0·\u00a0Grade\u00a0C2") == len("[1]·Grade C2") + 2
     assert _longest_word("[1] · Grade C2") == len("Grade")
+
+
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_bookmarks_follow_the_paragraph_properties_and_have_names_word_accepts(built, topic, lang):
+    """The schema order of a paragraph (properties first), and bookmark names of letters, digits
+    and underscores that every link points at."""
+    import re
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(docx_of(built, "brief", topic, lang)) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    names = set()
+    for start in root.iter(qn("w:bookmarkStart")):
+        parent = start.getparent()
+        assert parent[0].tag == qn("w:pPr") or parent.find(qn("w:pPr")) is None, etree.tostring(parent)[:200]
+        if parent.find(qn("w:pPr")) is not None:
+            assert list(parent).index(start) > 0
+        name = start.get(qn("w:name"))
+        assert re.fullmatch(r"[^\W\d_]\w{0,39}", name), name
+        names.add(name)
+    anchors = {h.get(qn("w:anchor")) for h in root.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))}
+    assert anchors and anchors <= names, anchors - names

@@ -92,7 +92,7 @@ class _Writer:
             rid = p.part.relate_to(url, RT.HYPERLINK, is_external=True)
             h.set(qn("r:id"), rid)
         else:
-            h.set(qn("w:anchor"), anchor)
+            h.set(qn("w:anchor"), _bookmark_name(anchor))
         r = OxmlElement("w:r")
         if char_style is not None:
             rpr = OxmlElement("w:rPr")
@@ -114,10 +114,11 @@ class _Writer:
         self.bookmark_id += 1
         start = OxmlElement("w:bookmarkStart")
         start.set(qn("w:id"), str(self.bookmark_id))
-        start.set(qn("w:name"), name)
+        start.set(qn("w:name"), _bookmark_name(name))
         end = OxmlElement("w:bookmarkEnd")
         end.set(qn("w:id"), str(self.bookmark_id))
-        p._p.insert(0, start)
+        ppr = p._p.pPr  # (the schema puts a paragraph's properties first)
+        p._p.insert(1 if ppr is not None else 0, start)
         p._p.append(end)
 
     # ---- blocks -------------------------------------------------------------------------
@@ -558,6 +559,17 @@ def _grade_joined(text: str) -> str:
     else:
         grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
     return _NBSP + "·" + _NBSP + grade.replace(" ", _NBSP) + rest[len(grade):]
+
+
+def _bookmark_name(anchor: str) -> str:
+    """A bookmark name Word accepts: a letter first, then letters, digits and underscores, at
+    most 40 characters ("ref-3" -> "ref_3")."""
+    import re
+
+    name = re.sub(r"[^\w]", "_", anchor)
+    if not name[:1].isalpha():
+        name = "b_" + name
+    return name[:40]
 
 
 def _column_aligns(b, cols: int) -> list[str | None]:
