@@ -63,6 +63,21 @@ def _register_latin(spec, faces: tuple[str, ...]) -> dict:
     return out
 
 
+def _same_face(font, name: str):
+    """A second reportlab font object over the face `font` has parsed already (parsing a CJK font
+    file takes a fifth of a second): its own name, encoding and per-document state."""
+    import copy
+    from weakref import WeakKeyDictionary
+
+    from reportlab.pdfbase.ttfonts import TTEncoding
+
+    other = copy.copy(font)
+    other.fontName = name
+    other.encoding = TTEncoding()
+    other.state = WeakKeyDictionary()
+    return other
+
+
 def load(spec, italic: bool = False) -> FontSet:
     """Register the fonts of a style sheet's `fonts:` section (a validated `writers.styles.Fonts`)
     once per process.
@@ -92,7 +107,7 @@ def load(spec, italic: bool = False) -> FontSet:
         # object, so the glyphs are embedded once), which the PDF writer draws with an outline.
         bold = CJK
         if cjk.synthetic_bold > 0:
-            pdfmetrics.registerFont(TTFont(CJK_BOLD, path, subfontIndex=cjk.subfont))
+            pdfmetrics.registerFont(_same_face(cf, CJK_BOLD))
             bold = CJK_BOLD
         for i in (0, 1):
             addMapping(CJK, 0, i, CJK)
