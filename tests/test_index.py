@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -176,8 +177,6 @@ def test_a_damaged_or_edited_cache_file_is_ignored(sample_project):
 
 def test_the_cache_is_safe_to_delete_and_is_ignored_by_git(sample_project, repo_root):
     warm(sample_project)
-    import shutil
-
     shutil.rmtree(sample_project / ".brief-cache")
     code, out = check(sample_project)
     assert code == 0, out
@@ -191,3 +190,24 @@ def test_check_remembers_only_passing_compositions(sample_project):
     template.write_text(template.read_text(encoding="utf-8") + "\n{{ t.no_such_string_key }}\n", encoding="utf-8")
     code, out = check(sample_project)
     assert code == 1 and "no_such_string_key" in out, out
+
+
+def test_folders_read_by_several_processes_give_the_same_project(sample_project, monkeypatch):
+    """A first run over many folders reads them in parallel (BRIEF_PARALLEL_LOAD=1 forces it here):
+    the same findings, sources and problems as one process, and the index is written."""
+    monkeypatch.setenv("BRIEF_NO_CACHE", "1")
+    serial = load_project(sample_project)
+    monkeypatch.delenv("BRIEF_NO_CACHE")
+    monkeypatch.setenv("BRIEF_PARALLEL_LOAD", "1")
+    path, quote = a_quote(sample_project)
+    parallel = load_project(sample_project)
+    assert [(f.id, f.loc.line, f.finding) for f in parallel.findings.values()] == \
+           [(f.id, f.loc.line, f.finding) for f in serial.findings.values()]
+    assert [(s.source, s.paragraphs) for s in parallel.sources.values()] == \
+           [(s.source, s.paragraphs) for s in serial.sources.values()]
+    assert parallel.problems == serial.problems
+    assert load_project(sample_project).index.reused == len(folders(sample_project))
+    path.write_text(path.read_text(encoding="utf-8").replace(quote, swap_char(quote), 1), encoding="utf-8")
+    shutil.rmtree(sample_project / ".brief-cache", ignore_errors=True)
+    broken = load_project(sample_project)
+    assert any("quote not found" in p.message for p in broken.problems)

@@ -276,8 +276,10 @@ def load_project(root: Path) -> Project:
         project.stances = StancesFile(axes={})
     folders = sorted(p for p in seeds.iterdir() if p.is_dir() and ((p / "source.yaml").exists()
                                                                    or (p / "findings.yaml").exists()))
+    cached = {f.name: _cached_result(project, index, f) for f in folders}
+    fresh = _load_fresh(project, index, [f for f in folders if cached[f.name] is None])
     for folder in folders:
-        _merge(project, _folder_result(project, index, folder))
+        _merge(project, cached[folder.name] or fresh[folder.name])
     project.index = index
     for path in sorted(briefs.glob("*.yaml")):
         if path.name.startswith("stakeholders"):
@@ -295,21 +297,69 @@ def load_project(root: Path) -> Project:
     return project
 
 
-def _folder_result(project: Project, index: Store, folder: Path) -> FolderResult:
-    """One folder's source and findings, checked: from the index while none of its files changed
-    (the validated source and findings then load only when first asked for)."""
+def _cached_result(project: Project, index: Store, folder: Path) -> FolderResult | None:
+    """One folder's source and findings from the index, if none of its files changed (the
+    validated source and findings then load only when first asked for); else None."""
     got = index.get(folder.name, "")
-    if got is not None:
-        deps, ((name, src, findings, problems, broken_source, broken_findings), sha) = got
-        project.digests[folder.name] = digest(deps)
-        project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
-        payload = _Payload(project.root, index, folder, sha)
-        entry = SourceEntry.lazy(src[0], Loc(*src[1]), src[2], list(src[3]), payload) if src is not None else None
-        entries = [FindingEntry.lazy(meta, sid, Loc(*loc), payload) for meta, sid, loc in findings]
-        payload.entries = (entry, entries)
-        return FolderResult(name, entry, entries, problems, broken_source, broken_findings)
-    result, deps, pinned = _load_folder(project, index, folder)
+    if got is None:
+        return None
+    deps, ((name, src, findings, problems, broken_source, broken_findings), sha) = got
+    project.digests[folder.name] = digest(deps)
     project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
+    payload = _Payload(project.root, index, folder, sha)
+    entry = SourceEntry.lazy(src[0], Loc(*src[1]), src[2], list(src[3]), payload) if src is not None else None
+    entries = [FindingEntry.lazy(meta, sid, Loc(*loc), payload) for meta, sid, loc in findings]
+    payload.entries = (entry, entries)
+    return FolderResult(name, entry, entries, problems, broken_source, broken_findings)
+
+
+# From this many folders to read afresh on (a first run, a deleted cache, new code), they are read
+# by one process per core; fewer are read here. BRIEF_PARALLEL_LOAD sets the number (tests use 1).
+PARALLEL_FROM = 64
+
+
+def _load_fresh(project: Project, index: Store, folders: list[Path]) -> dict[str, FolderResult]:
+    """Read and check folders from their files, keeping each result in the index."""
+    import os
+
+    try:
+        start = int(os.environ.get("BRIEF_PARALLEL_LOAD", PARALLEL_FROM))
+    except ValueError:
+        start = PARALLEL_FROM
+    workers = min(os.cpu_count() or 1, 8, len(folders))
+    if workers < 2 or len(folders) < max(start, 2) or not hasattr(os, "fork"):
+        done = [_read_and_keep(project, index, f) for f in folders]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _SHARED
+        _SHARED = (project, index)  # (a forked worker finds them here, without pickling the project)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                done = list(pool.map(_read_and_keep_shared, folders, chunksize=max(1, len(folders) // (workers * 4))))
+        finally:
+            _SHARED = None
+    out = {}
+    for folder, (result, deps, kept) in zip(folders, done):
+        project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
+        if kept:
+            project.digests[folder.name] = digest(deps)
+        out[folder.name] = result
+    return out
+
+
+_SHARED: tuple | None = None
+
+
+def _read_and_keep_shared(folder: Path):
+    return _read_and_keep(*_SHARED, folder)
+
+
+def _read_and_keep(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, bool]:
+    """(result, the files it was read from, whether the index kept it)."""
+    result, deps, pinned = _load_folder(project, index, folder)
+    kept = False
     if pinned and index.enabled:
         e = result.source
         summary = (result.folder,
@@ -317,9 +367,8 @@ def _folder_result(project: Project, index: Store, folder: Path) -> FolderResult
                    [(fe.meta(), fe.source_id, (fe.loc.path, fe.loc.line)) for fe in result.findings],
                    result.problems, result.broken_source, result.broken_findings)
         payload = ((e.source, e.paragraphs) if e is not None else None, [fe.finding for fe in result.findings])
-        if index.put(folder.name, "", deps, summary, payload) is not None:
-            project.digests[folder.name] = digest(deps)
-    return result
+        kept = index.put(folder.name, "", deps, summary, payload) is not None
+    return result, deps, kept
 
 
 def _load_folder(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, bool]:
