@@ -211,3 +211,19 @@ def test_folders_read_by_several_processes_give_the_same_project(sample_project,
     shutil.rmtree(sample_project / ".brief-cache", ignore_errors=True)
     broken = load_project(sample_project)
     assert any("quote not found" in p.message for p in broken.problems)
+
+
+def test_a_claim_changed_after_a_passing_check_is_composed_again(sample_project):
+    """What passed is keyed by the validated content of every folder a brief reads: a claim that
+    the PDF fonts cannot draw is reported by the next check."""
+    warm(sample_project)
+    topic = load_yaml(sorted((sample_project / "briefs").glob("*.yaml"))[0])
+    fid = topic["key_findings"][0]  # shown in full, claim and all, in every template
+    path = next(p / "findings.yaml" for p in folders(sample_project)
+                if (p / "findings.yaml").exists() and f"id: {fid}\n" in (p / "findings.yaml").read_text(encoding="utf-8"))
+    claim = next(f for f in load_yaml(path)["findings"] if f["id"] == fid)["claim"]["en"]
+    text = path.read_text(encoding="utf-8")
+    assert text.count(claim) == 1
+    path.write_text(text.replace(claim, claim[:-1] + " \u0f3a\u0f3b."), encoding="utf-8")  # Tibetan marks: no font here has them
+    code, out = check(sample_project)
+    assert code == 1 and "0F3A" in out.upper(), out

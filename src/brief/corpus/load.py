@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from brief.corpus import yamlio
 from brief.corpus import numbers as _numbers
-from brief.corpus.index import FolderResult, Store, digest
+from brief.corpus.index import FolderResult, Store
 from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
 from brief.corpus.validate import validate
@@ -139,7 +139,8 @@ class Project:
     follow_on: int = 0  # problems not reported because they only follow from a file that did not load
     numbers: "NumberMemo | None" = field(default=None, repr=False, compare=False)  # the number check, remembered
     index: "Store | None" = field(default=None, repr=False, compare=False)  # the incremental index used
-    digests: dict = field(default_factory=dict, repr=False, compare=False)  # folder -> hash of its files
+    digests: dict = field(default_factory=dict, repr=False, compare=False)  # folder -> hash of its validated
+    # content (source, body, findings): what a composition reads of it, whatever its comments or layout
     file_hashes: dict = field(default_factory=dict, repr=False, compare=False)  # project-relative path -> SHA-256
     # of the files loading read (checked this run: unchanged since hashed, or hashed again)
     file_deps: dict = field(default_factory=dict, repr=False, compare=False)  # topic id (or "" for brief.yaml
@@ -304,7 +305,7 @@ def _cached_result(project: Project, index: Store, folder: Path) -> FolderResult
     if got is None:
         return None
     deps, ((name, src, findings, problems, broken_source, broken_findings), sha) = got
-    project.digests[folder.name] = digest(deps)
+    project.digests[folder.name] = sha
     project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
     payload = _Payload(project.root, index, folder, sha)
     entry = SourceEntry.lazy(src[0], Loc(*src[1]), src[2], list(src[3]), payload) if src is not None else None
@@ -341,10 +342,10 @@ def _load_fresh(project: Project, index: Store, folders: list[Path]) -> dict[str
         finally:
             _SHARED = None
     out = {}
-    for folder, (result, deps, kept) in zip(folders, done):
+    for folder, (result, deps, sha) in zip(folders, done):
         project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
-        if kept:
-            project.digests[folder.name] = digest(deps)
+        if sha is not None:
+            project.digests[folder.name] = sha
         out[folder.name] = result
     return out
 
@@ -356,10 +357,10 @@ def _read_and_keep_shared(folder: Path):
     return _read_and_keep(*_SHARED, folder)
 
 
-def _read_and_keep(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, bool]:
-    """(result, the files it was read from, whether the index kept it)."""
+def _read_and_keep(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, str | None]:
+    """(result, the files it was read from, the hash of its validated content if the index kept it)."""
     result, deps, pinned = _load_folder(project, index, folder)
-    kept = False
+    kept = None
     if pinned and index.enabled:
         e = result.source
         summary = (result.folder,
@@ -367,7 +368,7 @@ def _read_and_keep(project: Project, index: Store, folder: Path) -> tuple[Folder
                    [(fe.meta(), fe.source_id, (fe.loc.path, fe.loc.line)) for fe in result.findings],
                    result.problems, result.broken_source, result.broken_findings)
         payload = ((e.source, e.paragraphs) if e is not None else None, [fe.finding for fe in result.findings])
-        kept = index.put(folder.name, "", deps, summary, payload) is not None
+        kept = index.put(folder.name, "", deps, summary, payload)
     return result, deps, kept
 
 
