@@ -85,4 +85,5 @@ def test_shipped_brief_references_exactly_its_cited_sources(shipped_briefs, topi
         assert reference_title(s, lang).casefold() in entry.casefold(), entry
         if s["url"]:
             assert s["url"] in entry, entry
-        assert entry.endswith(f" [{s['reliability']['grade']}]"), entry
+        grade = f"[{s['reliability']['grade']}]"  # after a space, or straight after Chinese full stop
+        assert entry.endswith(" " + grade) or entry.endswith("。" + grade), entry

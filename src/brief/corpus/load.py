@@ -304,8 +304,8 @@ def _cached_result(project: Project, index: Store, folder: Path) -> FolderResult
     got = index.get(folder.name, "")
     if got is None:
         return None
-    deps, ((name, src, findings, problems, broken_source, broken_findings), sha) = got
-    project.digests[folder.name] = sha
+    deps, ((name, src, findings, problems, broken_source, broken_findings, content), sha) = got
+    project.digests[folder.name] = content
     project.file_hashes.update((rel, h) for rel, (_, h) in deps.items() if h is not None)
     payload = _Payload(project.root, index, folder, sha)
     entry = SourceEntry.lazy(src[0], Loc(*src[1]), src[2], list(src[3]), payload) if src is not None else None
@@ -358,7 +358,7 @@ def _read_and_keep_shared(folder: Path):
 
 
 def _read_and_keep(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, str | None]:
-    """(result, the files it was read from, the hash of its validated content if the index kept it)."""
+    """(result, the files it was read from, its content digest if the index kept it)."""
     result, deps, pinned = _load_folder(project, index, folder)
     kept = None
     if pinned and index.enabled:
@@ -366,10 +366,22 @@ def _read_and_keep(project: Project, index: Store, folder: Path) -> tuple[Folder
         summary = (result.folder,
                    (e.id, (e.loc.path, e.loc.line), e.grade, list(e.findings)) if e is not None else None,
                    [(fe.meta(), fe.source_id, (fe.loc.path, fe.loc.line)) for fe in result.findings],
-                   result.problems, result.broken_source, result.broken_findings)
+                   result.problems, result.broken_source, result.broken_findings, _content_digest(result))
         payload = ((e.source, e.paragraphs) if e is not None else None, [fe.finding for fe in result.findings])
-        kept = index.put(folder.name, "", deps, summary, payload)
+        if index.put(folder.name, "", deps, summary, payload) is not None:
+            kept = summary[-1]
     return result, deps, kept
+
+
+def _content_digest(result: FolderResult) -> str:
+    """A hash of a folder's validated content (source, body, findings), the same in every process
+    for the same content: comments, layout and line numbers do not enter it."""
+    import json
+
+    e = result.source
+    data = [e.source.model_dump(mode="json", warnings=False) if e is not None else None, e.paragraphs if e is not None else None,
+            [fe.finding.model_dump(mode="json", warnings=False) for fe in result.findings]]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _load_folder(project: Project, index: Store, folder: Path) -> tuple[FolderResult, dict, bool]:
