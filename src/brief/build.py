@@ -76,13 +76,23 @@ def corpus_hash(root: Path, known: dict[str, str] | None = None) -> str:
     import hashlib
 
     known = known or {}
+    seeds = str(root / "seeds")
+    files = []
+    for top, dirs, names in os.walk(seeds):
+        rel = os.path.relpath(top, seeds).replace(os.sep, "/")
+        for name in names:
+            path = os.path.join(top, name)
+            if os.path.isfile(path):
+                files.append((name if rel == "." else f"{rel}/{name}", path))
     h = hashlib.sha256()
-    seeds = root / "seeds"
-    for path in sorted(p for p in seeds.rglob("*") if p.is_file()):
-        rel = path.relative_to(seeds).as_posix()
+    for rel, path in sorted(files, key=lambda f: f[0].split("/")):  # (in path order, part by part)
         h.update(rel.encode() + b"\0")
         sha = known.get("seeds/" + rel)
-        h.update(bytes.fromhex(sha) if sha else hashlib.sha256(path.read_bytes()).digest())
+        if sha:
+            h.update(bytes.fromhex(sha))
+        else:
+            with open(path, "rb") as f:
+                h.update(hashlib.sha256(f.read()).digest())
     return h.hexdigest()
 
 

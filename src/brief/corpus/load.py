@@ -135,7 +135,7 @@ class Project:
     broken_topics: bool = False  # a topic file failed to load
     broken_sources: set = field(default_factory=set)  # folders whose source.yaml failed to load
     broken_findings: set = field(default_factory=set)  # folders whose findings.yaml failed to load
-    warnings: list[Problem] = field(default_factory=list)  # what `brief check --strict` counts as problems
+    _warnings: list[Problem] | None = field(default=None, repr=False)  # made when first asked for
     follow_on: int = 0  # problems not reported because they only follow from a file that did not load
     numbers: "NumberMemo | None" = field(default=None, repr=False, compare=False)  # the number check, remembered
     index: "Store | None" = field(default=None, repr=False, compare=False)  # the incremental index used
@@ -152,6 +152,15 @@ class Project:
             self.numbers = NumberMemo(None)
         return self.numbers.missing(claim, quote)
 
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """What `brief check --strict` counts as problems (topic tags no topic selects yet), made
+        when first asked for: a build does not need them."""
+        if self._warnings is None:
+            self._warnings = []
+            _check_topic_tags(self)
+        return self._warnings
 
     @property
     def incomplete(self) -> bool:
@@ -292,7 +301,6 @@ def load_project(root: Path) -> Project:
             project.file_deps[path.stem] = deps
         if len(project.problems) > before:
             project.broken_topics = True
-    _check_topic_tags(project)
     _check_contradictions(project)
     project.numbers.save()
     return project
@@ -671,7 +679,7 @@ def _check_topic_tags(project: Project) -> None:
         first = entries[0]
         close = difflib.get_close_matches(tag, sorted(selected), n=1)
         who = f"finding '{first.id}'" if len(entries) == 1 else f"finding '{first.id}' and {len(entries) - 1} more"
-        project.warnings.append(Problem(first.loc.path, first.loc.line,
+        project._warnings.append(Problem(first.loc.path, first.loc.line,
                                         f"{who}: topic tag '{tag}' is not selected by any topic yet",
                                         (f"did you mean '{close[0]}'? " if close else "")
                                         + f"`brief findings --topic {tag}` lists its findings; a topic in briefs/ "
