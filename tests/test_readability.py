@@ -295,6 +295,7 @@ FULL_WIDTH = "，。、；：！？）》」』】"
 HALF_WIDTH_IN_CJK = re.compile(rf"[{CJK}] *[();:,]|[();:,] *[{CJK}]")
 SPACE_AFTER_FULL_WIDTH = re.compile(rf"[{FULL_WIDTH}][ \u00a0]+\S")
 CITE_AFTER_SPACE = re.compile(rf"[{FULL_WIDTH}…”’][ \u00a0]+\[\d+(, \d+)*\]")
+SPACE_AFTER_CITE = re.compile(r"[。！？…]\[\d+(, \d+)*\][ \u00a0]+[\u4e00-\u9fff]")  # "。[1] 一篇" (the next sentence)
 
 
 def zh_texts(project, corpus, topic: str, template: str) -> list[tuple[str, str]]:
@@ -328,7 +329,8 @@ def test_chinese_text_keeps_chinese_punctuation_and_spacing(project, fixture_cor
     for where, text in zh_texts(project, fixture_corpus, topic, template):
         for pattern, what in ((HALF_WIDTH_IN_CJK, "half-width punctuation in Chinese text"),
                               (SPACE_AFTER_FULL_WIDTH, "a space after full-width punctuation"),
-                              (CITE_AFTER_SPACE, "a space before a citation after a full-width mark")):
+                              (CITE_AFTER_SPACE, "a space before a citation after a full-width mark"),
+                              (SPACE_AFTER_CITE, "a space between a sentence's citation and the next sentence")):
             for hit in pattern.finditer(text):
                 problems.append(f"{where}: {what}: …{text[max(0, hit.start() - 12):hit.end() + 12]}…")
     assert not problems, "\n".join(problems)

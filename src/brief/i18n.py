@@ -426,14 +426,19 @@ _SPACE_BEFORE_CITE = re.compile(rf"(?:(?<=[{_FW}])|(?<=……)|(?<=[{_CJK}][{_AM
 # An emphasised label closed after full-width punctuation and followed by spaces ("**日期：** …"):
 # CommonMark would not close the emphasis before what follows without the space, so the mark
 # moves out of the emphasis and the space goes ("**日期**：…").
+# A line break inside a paragraph between a citation that closes a sentence in Chinese and the next
+# Chinese sentence (one sentence per template line): read as a space, it would stand in Chinese text.
+_BREAK_AFTER_CITE = re.compile(rf"((?:[{_FW}]|……)\[@[^\]\n]*\])\n(?=[{_CJK}])")
 _SPACE_AFTER_LABEL = re.compile(rf"([{_FW}])(\*\*?)[ \t]+")
 
 
 def tidy_spacing(markdown: str) -> str:
     """Join full-width punctuation to what a template puts after it: no space before a citation
-    after 。 or ：, none after an emphasised label ending in ：. Only spaces the template wrote are
+    after 。 or ：, no line break (a space) after such a citation before the next Chinese sentence,
+    none after an emphasised label ending in ：. Only spaces the template wrote are
     touched (a value never starts or ends with a space, nor holds an unescaped `[@` or `*`)."""
     markdown = _SPACE_BEFORE_CITE.sub("", markdown)
+    markdown = _BREAK_AFTER_CITE.sub(r"\1", markdown)
     return _SPACE_AFTER_LABEL.sub(r"\2\1", markdown)
 
 
