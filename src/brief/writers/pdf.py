@@ -460,7 +460,7 @@ class _Writer:
 
         look = self.sheet.toc
         pad = look.cell_padding
-        toc = TableOfContents(dotsMinLevel=look.dots_min_level)
+        toc = _one_pass_toc_class()(dotsMinLevel=look.dots_min_level)
         toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), F.LATIN), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                      ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
                                      ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)])
@@ -469,6 +469,11 @@ class _Writer:
         # table its final size: the build then needs two passes instead of three.
         toc._entries = [(h.level - 2, self.runs(m.inline_text(h.children)), 0, h.anchor)
                         for h in m.walk(self.doc.blocks) if isinstance(h, m.Heading) and 2 <= h.level <= 3]
+        toc._lastEntries = list(toc._entries)  # (what reportlab lays out; a multi-pass build copied it)
+        toc.forms = {key: f"BriefTocPage{i}" for i, (_, _, _, key) in enumerate(toc._entries)}
+        toc.levels = {key: level for level, _, _, key in toc._entries}
+        toc.defined = set()
+        toc.ends = {}  # key -> (where the entry's text ends, the width), set when the contents are drawn
         self.toc = toc
         out = []
         if b.title:
@@ -589,7 +594,7 @@ class _Writer:
         class Doc(BaseDocTemplate):
             def build(self, flowables, **kw):
                 buf.seek(0)
-                buf.truncate()  # multiBuild runs several passes into the same buffer
+                buf.truncate()
                 writer.last_page = 0
                 writer.outline_depth = -1
                 super().build(flowables, **kw)
@@ -603,8 +608,8 @@ class _Writer:
                     depth = min(max(0, level - 1), writer.outline_depth + 1)
                     writer.outline_depth = depth
                     self.canv.addOutlineEntry(title, key, level=depth, closed=False)
-                    if writer.toc is not None and 2 <= level <= 3:
-                        self.notify("TOCEntry", (level - 2, writer.runs(title), self.page, key))
+                    if writer.toc is not None and key in writer.toc.forms:
+                        writer.toc.define(self.canv, key, self.page)
 
         fur = self.styles[self.sheet.furniture.text_style]
 
@@ -619,6 +624,8 @@ class _Writer:
 
             def save(canv):
                 _add_info(canv, provenance)
+                if writer.toc is not None:
+                    writer.toc.define_missing(canv)
                 canv.beginForm(_TOTAL_FORM)
                 canv.setFillColor(fur.textColor)
                 writer._draw_runs(canv, 0, 0, f"{writer.last_page}{writer.page_tail}", fur.fontSize)
@@ -637,10 +644,7 @@ class _Writer:
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         d.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=writer.furniture)])
         story = keep_rules(self.blocks(self.doc.blocks))
-        if self.toc is not None:
-            d.multiBuild(story, canvasmaker=Canvas, maxPasses=6)
-        else:
-            d.build(story, canvasmaker=Canvas)
+        d.build(story, canvasmaker=Canvas)  # one pass: the contents' page numbers are forms (_one_pass_toc_class)
         return buf.getvalue()
 
 
@@ -697,6 +701,82 @@ def _add_info(canv, extra: dict[str, str]) -> None:
 _CITE_JOINED_MAX = 4  # citations of up to this many numbers never break inside
 _GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1") of up to this many characters is joined to it
 _CLOSING_FULL_WIDTH = set("。，、；：！？）」』】》〉”’")
+
+
+_TOC_CLASS: list = []
+
+
+def _one_pass_toc_class():
+    """reportlab's table of contents, laid out in one pass: its entries are known before the
+    build (the document's headings), and each entry's page number is a form XObject that the
+    build defines when it places the heading, as "Page X of Y" does for the page count. Without
+    it, reportlab lays the whole document out twice to learn the page numbers."""
+    if _TOC_CLASS:
+        return _TOC_CLASS[0]
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    class OnePassToc(TableOfContents):
+        def isSatisfied(self):
+            return True
+
+        def number_width(self, style) -> float:
+            return stringWidth("00", style.fontName, style.fontSize)  # (a brief has fewer than 100 pages)
+
+        def wrap(self, availWidth, availHeight):
+            out = super().wrap(availWidth, availHeight)
+            toc = self
+
+            def entry_end(canvas, kind, label):
+                from ast import literal_eval
+
+                _, level, key = label.split(",", 2)
+                key = literal_eval(key)
+                # The dots and the number are drawn by the form, from where the entry's text ends.
+                x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+                toc.ends[key] = (x, availWidth)
+                canvas.saveState()
+                canvas.translate(0, y)
+                canvas.doForm(toc.forms[key])
+                canvas.restoreState()
+
+            self.canv.setNamedCB("drawTOCEntryEnd", entry_end)
+            return out
+
+        def define(self, canv, key, page) -> None:
+            """The form of `key`'s entry end: the dot leader from where its text ends, and the page
+            number right-aligned in the room kept for it."""
+            if key in self.defined:
+                return
+            level = self.levels[key]
+            style = self.getLevelStyle(level)
+            x, width = self.ends.get(key, (0, 0))
+            room = self.number_width(style)
+            canv.saveState()
+            canv.beginForm(self.forms[key])
+            text = str(page)
+            numw = stringWidth(text, style.fontName, style.fontSize)
+            dots = ""
+            if self.dotsMinLevel >= 0 and level >= self.dotsMinLevel and width:
+                dot = " . "
+                dotw = stringWidth(dot, style.fontName, style.fontSize)
+                dots = max(0, int((width - x - numw) / dotw)) * dot
+            tx = canv.beginText(width - numw - stringWidth(dots, style.fontName, style.fontSize), 0)
+            tx.setFont(style.fontName, style.fontSize)
+            tx.setFillColor(style.textColor)
+            tx.textLine(dots + text)
+            canv.drawText(tx)
+            canv.endForm()
+            canv.restoreState()
+            self.defined.add(key)
+
+        def define_missing(self, canv) -> None:
+            for key in self.forms:
+                if key not in self.defined:
+                    self.define(canv, key, "")
+
+    _TOC_CLASS.append(OnePassToc)
+    return OnePassToc
 
 
 def _joined(text: str) -> str:
