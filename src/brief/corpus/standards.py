@@ -56,7 +56,7 @@ STATED = {
     "anonymous": {"en": re.compile(r"\b(anonymous(ly)?|unsigned|no author|names no author)\b", re.IGNORECASE),
                   "zh": re.compile(r"匿名|未署名|没有署名|没有作者|无作者")},
 }
-SAME_SENTENCE = 0.6  # similarity (difflib ratio) at which a caveat says again what the rationale says
+SAME_SENTENCE = 0.6  # similarity (rapidfuzz ratio, 0-1) at which a caveat says again what the rationale says
 
 
 def _said(fact: str, texts: list[str], lang: str) -> bool:
@@ -66,11 +66,17 @@ def _said(fact: str, texts: list[str], lang: str) -> bool:
 
 def _repeats(caveat: str, rationale: str, lang: str) -> bool:
     """Whether a caveat is a sentence of the rationale said again (in other words, nearly)."""
-    import difflib
+    key = (caveat, rationale, lang)
+    if key not in _REPEATS:
+        from rapidfuzz import fuzz  # (an edit-distance similarity, as difflib's ratio, much faster)
 
-    squash = lambda x: re.sub(r"[\s\"“”'‘’()（）.,，。;；:：]+", "", x).lower()  # noqa: E731
-    c = squash(caveat)
-    return any(difflib.SequenceMatcher(None, squash(r), c).ratio() >= SAME_SENTENCE for r in sentences(rationale, lang))
+        squash = lambda x: re.sub(r"[\s\"“”'‘’()（）.,，。;；:：]+", "", x).lower()  # noqa: E731
+        c = squash(caveat)
+        _REPEATS[key] = any(fuzz.ratio(squash(r), c) / 100 >= SAME_SENTENCE for r in sentences(rationale, lang))
+    return _REPEATS[key]
+
+
+_REPEATS: dict[tuple[str, str, str], bool] = {}
 
 
 def caveats(s, lang: str, t) -> list[str]:
