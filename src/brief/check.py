@@ -14,6 +14,7 @@ import difflib
 import re
 
 from brief.cite import load_style
+from brief.corpus.index import Store, digest
 from brief.corpus.load import Project, TopicEntry
 from brief.corpus.standards import judgment_problems
 from brief.errors import BriefError, InputError, Problem, TemplateError
@@ -143,16 +144,15 @@ class _LazyGlyphs:
 class _Passed:
     """Compositions (topic, template, language) that passed `brief check` before, kept in the
     signed cache with every file they read: the templates, strings and style data, the topic, the
-    project config, the stances, the folders of every finding the topic selects, leaves out or
-    names, and the fonts. A change to any of them composes it again; so does a new day (dates)."""
+    project config, the stances, the validated content of the folders of every finding the topic
+    selects, leaves out or names, and the fonts. A change to any of them composes it again; so does a new day (dates)."""
 
     def __init__(self, project: Project, today: datetime.date):
-        from brief.corpus.index import Store, digest
-
         self.project, self.today = project, today
         self.store = Store(project.root, "checks")
         self.ok: dict[str, None] = {}
         self.deps: dict = {}
+        self.added = False
         if not self.store.enabled or project.index is None or not project.index.enabled:
             self.store = None
             return
@@ -161,7 +161,6 @@ class _Passed:
         self.base = digest(self.deps) + digest(project.file_deps.get("", {})) + _font_identity(root)
         got = self.store.get("passed", "")
         self.ok = dict.fromkeys(got[1]) if got is not None else {}
-        self._digest = digest
 
     def key(self, entry: TopicEntry, selection: Selection, template: str, lang: str) -> str | None:
         if self.store is None or entry.topic.id not in self.project.file_deps:
@@ -176,7 +175,7 @@ class _Passed:
         folders = sorted({project.findings[f].source_id for f in ids if f in project.findings})
         if any(f not in project.digests for f in folders):
             return None
-        h = hashlib.sha256(f"{self.base}\0{self._digest(project.file_deps[entry.topic.id])}\0{self.today.isoformat()}\0"
+        h = hashlib.sha256(f"{self.base}\0{digest(project.file_deps[entry.topic.id])}\0{self.today.isoformat()}\0"
                            f"{template}\0{lang}\0{entry.topic.id}\0{','.join(selection.ids)}\0".encode())
         for f in folders:
             h.update(f"{f}={project.digests[f]}\0".encode())
@@ -202,7 +201,7 @@ class _Passed:
     def save(self) -> None:
         """Keep the passed keys (the newest few thousand). A key names all its inputs, so the entry
         itself depends on no file; but if a template changed while this check read it, nothing is kept."""
-        if self.store is None or not getattr(self, "added", False):
+        if self.store is None or not self.added:
             return
         if self.store.snapshot([self.project.root / rel for rel in self.deps]) != self.deps:
             return

@@ -21,6 +21,7 @@ from brief import model as m
 from brief.errors import InputError
 from brief.i18n import clean_text
 from brief.writers.styles import DOCX_MAP, missing_docx_styles, missing_docx_styles_problem, role_layout, role_style
+from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, split_grade
 
 
 def _xml_safe(text: str) -> str:
@@ -61,7 +62,7 @@ class _Writer:
                 self.run(p, "[", bold, italic)
                 for i, num in enumerate(n.numbers):
                     if i:  # a short list never breaks inside ("[1, 2]")
-                        self.run(p, ",\u00a0" if len(n.numbers) <= _CITE_JOINED_MAX else ", ", bold, italic)
+                        self.run(p, "," + NBSP if len(n.numbers) <= CITE_JOINED_MAX else ", ", bold, italic)
                     self.hyperlink(p, str(num), anchor=f"ref-{num}")
                 self.run(p, "]", bold, italic)
             elif isinstance(n, m.SoftBreak):
@@ -526,7 +527,7 @@ def _longest_word(text: str) -> int:
     characters between spaces; a line may break after any CJK (wide) character."""
     longest = run = 0
     for ch in text:
-        if ch.isspace() and ch != _NBSP:  # (a no-break space joins)
+        if ch.isspace() and ch != NBSP:  # (a no-break space joins)
             run = 0
         elif unicodedata.east_asian_width(ch) in "WF":
             run = 0
@@ -541,24 +542,14 @@ def _longest_word(text: str) -> int:
 _FIGURE = re.compile(r"[<>~≈≤≥±+\-−]?\s?\d[\d.,\u00a0\u202f ]*\s?[%％+]?")
 
 
-_CITE_JOINED_MAX = 4  # a citation of up to this many numbers is joined with no-break spaces
-_GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1", "· 评级 C1") of up to this many characters
-_NBSP = "\u00a0"
-
-
 def _grade_joined(text: str) -> str:
     """The text after a citation with its grade (" · Grade C1", " · 评级 C1") joined by no-break
     spaces, so that a line does not break inside it in Latin text. (Word and LibreOffice may
     still break between two Chinese characters: neither honours a word joiner there.)"""
-    if text[:3].replace(_NBSP, " ") != " · ":
+    graded = split_grade(text)
+    if graded is None:
         return text
-    rest = text[3:]
-    tail = rest.rstrip()
-    if _NBSP in tail.split(" ", 1)[0]:  # the strings joined the grade already ("评级\u00a0C2")
-        grade = tail.split(" ", 1)[0]
-    else:
-        grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
-    return _NBSP + "·" + _NBSP + grade.replace(" ", _NBSP) + rest[len(grade):]
+    return NBSP + "·" + NBSP + graded[0].replace(" ", NBSP) + graded[1]
 
 
 def _bookmark_name(anchor: str) -> str:

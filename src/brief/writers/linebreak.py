@@ -25,6 +25,23 @@ CANNOT_END = set("([{“‘（［｛〔〈《「『【〖〘〚")
 
 
 NBSP, WJ = "\u00a0", "\u2060"
+CITE_JOINED_MAX = 4  # a citation of up to this many numbers never breaks inside ("[1, 2]")
+GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1") of up to this many characters keeps with it
+
+
+def split_grade(text: str) -> tuple[str, str] | None:
+    """The text that follows a citation, split into the grade that keeps with the citation and
+    the rest: " · Grade C1 more" -> ("Grade C1", " more"); None when no grade follows (" · ",
+    with plain or no-break spaces). Where the strings have joined the grade with no-break spaces
+    ("评级\u00a0C2"), that unit is the grade; otherwise the whole text when short, else its
+    first word. Both writers join what this gives, each as its format can."""
+    if text[:3].replace(NBSP, " ") != " · ":
+        return None
+    rest = text[3:]
+    tail = rest.rstrip()
+    first = tail.split(" ", 1)[0]
+    grade = first if NBSP in first or len(tail) > GRADE_JOINED_MAX else tail
+    return grade, rest[len(grade):]
 
 
 def _is_space(ch: str) -> bool:

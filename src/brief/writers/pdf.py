@@ -15,7 +15,7 @@ from brief import fonts as F
 from brief import model as m
 from brief.i18n import clean_text, format_number
 from brief.writers.keeping import keep_rules
-from brief.writers.linebreak import NBSP, WJ
+from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, WJ, split_grade
 from brief.writers.styles import role_layout, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
@@ -233,7 +233,7 @@ class _Writer:
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
                 # A short citation never breaks inside: "[1, 2]" (a longer list may break after a comma).
-                comma = "," + (NBSP if len(n.numbers) <= _CITE_JOINED_MAX else " ")
+                comma = "," + (NBSP if len(n.numbers) <= CITE_JOINED_MAX else " ")
                 links = comma.join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
                 out.append(f"[{links}]")
             elif isinstance(n, m.SoftBreak):
@@ -698,8 +698,6 @@ def _add_info(canv, extra: dict[str, str]) -> None:
     info.__class__ = Info
 
 
-_CITE_JOINED_MAX = 4  # citations of up to this many numbers never break inside
-_GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1") of up to this many characters is joined to it
 _CLOSING_FULL_WIDTH = set("。，、；：！？）」』】》〉”’")
 
 
@@ -794,14 +792,9 @@ def _join_citations(nodes):
         if not isinstance(n, m.Str):
             continue
         text = n.text
-        if i and isinstance(out[i - 1], m.Cite) and text[:3].replace(NBSP, " ") == " · ":
-            rest = text[3:]  # (the strings may join the grade with no-break spaces already)
-            tail = rest.rstrip()
-            if NBSP in tail.split(" ", 1)[0]:  # the strings joined the grade already ("评级\u00a0C2")
-                grade = tail.split(" ", 1)[0]
-            else:
-                grade = tail if len(tail) <= _GRADE_JOINED_MAX else tail.split(" ", 1)[0]
-            text = _joined(" · " + grade) + rest[len(grade):]
+        graded = split_grade(text) if i and isinstance(out[i - 1], m.Cite) else None
+        if graded:
+            text = _joined(" · " + graded[0]) + graded[1]
         if i + 1 < len(out) and isinstance(out[i + 1], m.Cite):
             core = text.rstrip(" ")
             if core and core[-1] in _CLOSING_FULL_WIDTH:
