@@ -52,6 +52,10 @@ def finding_add(
             typer.echo(f"  note: the quote also stands at {others}; use --para N to take another")
         if added.overlaps:
             typer.echo(f"  note: overlaps the passage of {', '.join(added.overlaps)}")
+        for tag, close in added.unselected:
+            guess = f" (did you mean '{close}'?)" if close else ""
+            typer.echo(f"  warning: no topic selects the tag '{tag}' yet{guess}; `brief check` warns until a topic in "
+                       f"briefs/ selects it")
 
     run(go)
 

@@ -45,6 +45,7 @@ class Added:
     to_fill: list[str]      # the fields left for the analyst, as `brief check` names them
     also_at: list[tuple[int, int]] = field(default_factory=list)  # other (para, start) of the same quote
     overlaps: list[str] = field(default_factory=list)             # findings quoting an overlapping span
+    unselected: list[tuple[str, str | None]] = field(default_factory=list)  # (tag no topic selects yet, closest tag)
 
 
 def add_finding(project: Any, source_id: str, quote: str, *,
@@ -90,7 +91,7 @@ def add_finding(project: Any, source_id: str, quote: str, *,
         close = difflib.get_close_matches(kind, KINDS, n=1)
         raise InputError(Problem(None, None, f"unknown kind '{kind}'",
                                  (f"did you mean '{close[0]}'? " if close else "") + f"choose from {', '.join(KINDS)}"))
-    _check_topics(project, topics, ID_RE)
+    unselected = _check_topics(project, topics, ID_RE)
 
     path = folder / "findings.yaml"
     shown = project.shown(path)
@@ -122,7 +123,7 @@ def add_finding(project: Any, source_id: str, quote: str, *,
         to_fill += ["figures.0.value", "figures.0.unit", "figures.0.entity"]
     overlaps = [fid for fid, loc in own.items()
                 if isinstance(loc, dict) and loc.get("para") == n and _ints(loc) and loc["start"] < end and start < loc["end"]]
-    return Added(finding_id, shown, line, n, start, end, created, to_fill, hits[1:], overlaps)
+    return Added(finding_id, shown, line, n, start, end, created, to_fill, hits[1:], overlaps, unselected)
 
 
 def _ints(loc: dict) -> bool:
@@ -136,17 +137,20 @@ def _occurrences(text: str, needle: str):
         i = text.find(needle, i + 1)
 
 
-def _check_topics(project: Any, topics: tuple[str, ...], id_re: str) -> None:
-    """Each tag is kebab-case and selected by a topic (else `brief check` would flag it)."""
+def _check_topics(project: Any, topics: tuple[str, ...], id_re: str) -> list[tuple[str, str | None]]:
+    """Each tag is kebab-case (else an error). A corpus may be ahead of its briefs: a tag that no
+    topic selects yet is returned, with the closest selected tag (a typo?), for a warning, as
+    `brief check` gives one."""
     selected = sorted({t for e in project.topics.values() for t in e.topic.select.topics})
+    unselected = []
     for t in topics:
         if not re.match(id_re, t):
             raise InputError(Problem(None, None, f"--topic '{t}' is not a topic tag",
                                      "a topic tag is a kebab-case id such as sovereign-ai"))
-        if selected and not project.broken_topics and t not in selected:
+        if not project.broken_topics and t not in selected:
             close = difflib.get_close_matches(t, selected, n=1)
-            raise InputError(Problem(None, None, f"no topic selects the tag '{t}'",
-                                     f"did you mean '{close[0]}'?" if close else f"tags in use: {', '.join(selected)}"))
+            unselected.append((t, close[0] if close else None))
+    return unselected
 
 
 def _existing_ids(project: Any, path: Path, text: str, shown: str) -> tuple[set[str], dict[str, Any]]:
