@@ -227,3 +227,70 @@ def test_a_claim_changed_after_a_passing_check_is_composed_again(sample_project)
     path.write_text(text.replace(claim, claim[:-1] + " \u0f3a\u0f3b."), encoding="utf-8")  # Tibetan marks: no font here has them
     code, out = check(sample_project)
     assert code == 1 and "0F3A" in out.upper(), out
+
+
+def _compiled_entries(project: Path) -> set[str]:
+    return {p.name for p in (project / ".brief-cache" / "templates").glob("*.pickle")}
+
+
+def _generate_docx(project: Path) -> str:
+    from helpers import docx_body
+
+    r = run_brief("--project", project, "generate", "--topic", _a_topic(project), "--format", "docx",
+                  "--out", project / "out")
+    assert r.returncode == 0, r.stderr
+    return "\n".join(p.text for p in docx_body(next((project / "out").glob("*.docx"))))
+
+
+def _a_topic(project: Path) -> str:
+    return sorted(p.stem for p in (project / "briefs").glob("*.yaml"))[0]
+
+
+def test_compiled_templates_are_kept_and_a_template_edited_behind_the_caches_back_is_compiled_again(sample_project):
+    _generate_docx(sample_project)
+    assert _compiled_entries(sample_project), "no compiled template was kept"
+    template = sample_project / "templates" / "brief.md.j2"
+    text = template.read_text(encoding="utf-8")
+    heading = re.search(r"^## \{\{ t\.(\w+) \}\}$", text, re.M)
+    assert heading, "the brief template has a section heading from the strings"
+    old = heading.group(0)
+    new = "## " + "Q" * (len(old.encode()) - 3)
+    behind_its_back(template, old, new)
+    assert new[3:] in _generate_docx(sample_project)
+
+
+PLANT = """
+import sys
+from pathlib import Path
+from jinja2 import BytecodeCache, Environment
+from jinja2.bccache import Bucket
+from brief.corpus.index import Store
+project, text = Path(sys.argv[1]), sys.argv[2]
+env, bcc, store = Environment(), BytecodeCache(), Store(project, "templates")
+for path in (project / "templates").rglob("*.md.j2"):
+    name = path.relative_to(project / "templates").as_posix()
+    bucket = Bucket(env, bcc.get_cache_key(name, str(path)), bcc.get_source_checksum(path.read_text(encoding="utf-8")))
+    bucket.code = env.compile(text, name, str(path))
+    store.put(bucket.key, bucket.checksum, {}, bucket.bytecode_to_string())
+"""
+
+
+def plant(project: Path, text: str, cache_home: Path) -> None:
+    """Compiled code for every template, stored under the right names and source checksums by
+    `brief`'s own cache code, signed with the key of `cache_home` (run as brief runs: the code
+    version covers the import path)."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
+    subprocess.run([sys.executable, "-c", PLANT, str(project), text], check=True, env=env)
+
+
+def test_compiled_templates_signed_by_someone_else_are_not_run(sample_project, tmp_path):
+    # A compiled template is code: an entry this user's key did not sign is never loaded, even
+    # when it carries the right name and source checksum.
+    before = _generate_docx(sample_project)
+    shutil.rmtree(sample_project / ".brief-cache" / "templates")
+    plant(sample_project, "PLANTED-BY-ANOTHER-USER", tmp_path / "another-user")
+    after = _generate_docx(sample_project)
+    assert "PLANTED" not in after and after == before

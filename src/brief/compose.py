@@ -86,6 +86,7 @@ def environment(root: Path):
 
     env = Sandbox(
         loader=FileSystemLoader(str(root / "templates")),
+        bytecode_cache=_bytecode_cache(root),
         undefined=StrictUndefined,
         finalize=escape_markdown,
         autoescape=False,
@@ -97,6 +98,31 @@ def environment(root: Path):
     env.globals["cite"] = _cite
     _ENVS[root] = env
     return env
+
+
+def _bytecode_cache(root: Path):
+    """Compiled templates kept in the project's signed cache (`.brief-cache/templates/`), so a
+    run compiles only the templates that changed. Jinja2 checks each entry against the hash of
+    the template's source; the cache's signature and code version keep out what this user's
+    `brief` did not write (compiled code is run, so it is never taken unsigned)."""
+    from jinja2 import BytecodeCache
+
+    from brief.corpus.index import Store
+
+    store = Store(root, "templates")
+    if not store.enabled:
+        return None
+
+    class Signed(BytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            hit = store.get(bucket.key, bucket.checksum)
+            if hit is not None:
+                bucket.bytecode_from_string(hit[1])
+
+        def dump_bytecode(self, bucket) -> None:
+            store.put(bucket.key, bucket.checksum, {}, bucket.bytecode_to_string())
+
+    return Signed()
 
 
 def template_names(root: Path) -> list[str]:
