@@ -45,7 +45,7 @@ def encrypt_pdf(pdf: bytes, password: str) -> bytes:
         out = io.BytesIO()
         # The owner password is random and thrown away: nobody can lift the encryption.
         enc = pikepdf.Encryption(owner=secrets.token_urlsafe(24), user=password, R=6, aes=True, allow=permissions())
-        doc.save(out, encryption=enc)
+        doc.save(out, encryption=enc, fix_metadata_version=False)  # (the XMP packet stays the writer's)
         return out.getvalue()
 
 

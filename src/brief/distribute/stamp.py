@@ -112,7 +112,9 @@ class PdfStamper:
                 page.contents_add(pikepdf.Stream(doc, f"Q\n{_ARTIFACT} BDC q 1 0 0 1 {x0:g} {y0:g} cm {name} Do Q EMC\n"
                                                        .encode()))
             out = io.BytesIO()
-            doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            # (fix_metadata_version would rewrite the XMP packet: it stays the writer's.)
+            doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                     fix_metadata_version=False)
             return out.getvalue()
 
 
