@@ -801,8 +801,9 @@ def _no_wrap(cell) -> None:
 
 
 def _keep_previous_with(p_el) -> None:
-    """Keep what stands before a body paragraph on its page: the previous paragraph, and when
-    that is the spacer after a table, the table's last row too."""
+    """Keep what stands before a body paragraph on its page: the previous paragraph (and when
+    that is empty, such as a thematic break's line at the start, what stands before it), or the
+    last row of a table right before it."""
     from docx.oxml.ns import qn
 
     prev = p_el.getprevious()
