@@ -361,3 +361,17 @@ def test_encrypted_reportlab_copy_allows_extraction_for_accessibility(generated)
         assert pdf.allow.accessibility and pdf.allow.print_lowres and pdf.allow.print_highres
         assert not pdf.allow.modify_assembly
         assert re.search(r"/DisplayDocTitle", str(pdf.Root.ViewerPreferences.keys()))
+
+
+def test_docx_thematic_break_is_a_line_under_the_paragraph_before_it(project_root):
+    from brief import model as m
+    from brief.writers import get_writer, options_for
+
+    meta = m.Meta("A title", "A question?", "en", "TLP:CLEAR", "t", "2023-11-14")
+    doc = m.Document(meta, (m.Para((m.Str("Before the break."),)), m.Rule(), m.Para((m.Str("After it."),))))
+    data = get_writer("docx")(doc, options_for("docx", project_root, "en"))
+    body = xml(docx_parts(io.BytesIO(data))["word/document.xml"]).find(f"{W}body")
+    paras = body.findall(f"{W}p")
+    assert [paragraph_text(p) for p in paras] == ["Before the break.", "After it."]  # no empty paragraph
+    assert paras[0].find(f"{W}pPr/{W}pBdr/{W}bottom").get(f"{W}val") == "single"
+    assert paras[1].find(f"{W}pPr/{W}pBdr") is None
