@@ -30,8 +30,8 @@ LAYERS = [
     ("brief.cite", "brief.charts"),
     ("brief.fill",),
     ("brief.document",),
-    ("brief.writers", "brief.writers.styles", "brief.writers.linebreak", "brief.writers.keeping", "brief.writers.docx",
-     "brief.writers.pdf"),
+    ("brief.writers", "brief.writers.styles", "brief.writers.linebreak", "brief.writers.keeping", "brief.writers.alt",
+     "brief.writers.docx", "brief.writers.pdf"),
     ("brief.check",),  # checks style data and fonts too
     ("brief.build",),
     ("brief.watch",),

@@ -27,15 +27,25 @@ def new_password() -> str:
             return pw
 
 
+def permissions():
+    """What a reader of an encrypted copy may do, said in full: print, copy text, extract it for
+    accessibility (bit 10 of /P: what a screen reader needs, and PDF/UA requires), fill forms,
+    annotate and change it; not reassemble its pages."""
+    import pikepdf
+
+    return pikepdf.Permissions(accessibility=True, extract=True, print_lowres=True, print_highres=True,
+                               modify_annotation=True, modify_form=True, modify_other=True, modify_assembly=False)
+
+
 def encrypt_pdf(pdf: bytes, password: str) -> bytes:
-    """`pdf` encrypted with AES-256 (R=6): it opens only with `password`."""
+    """`pdf` encrypted with AES-256 (R=6): it opens only with `password`, with `permissions()`."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         out = io.BytesIO()
         # The owner password is random and thrown away: nobody can lift the encryption.
-        enc = pikepdf.Encryption(owner=secrets.token_urlsafe(24), user=password, R=6, aes=True)
-        doc.save(out, encryption=enc)
+        enc = pikepdf.Encryption(owner=secrets.token_urlsafe(24), user=password, R=6, aes=True, allow=permissions())
+        doc.save(out, encryption=enc, fix_metadata_version=False)  # (the XMP packet stays the writer's)
         return out.getvalue()
 
 

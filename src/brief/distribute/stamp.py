@@ -4,7 +4,10 @@ PDF: one overlay page per recipient is drawn with reportlab (the project's fonts
 `furniture` style, text escaped and split into Latin/CJK runs) and laid over every page with
 pikepdf. The marking is real text, so `pdftotext` gives it back. It stands at the bottom left,
 below the running footer ("Page X of Y" left, the TLP label right), clear of both: its place
-comes from the same style data as the PDF writer's footer (pdf.yaml's `furniture`).
+comes from the same style data as the PDF writer's footer (pdf.yaml's `furniture`). In a tagged
+PDF (the Typst engine's PDF/UA-1) the marking is drawn as an artifact (pagination, footer), as
+the running footer is: the structure tree, /MarkInfo, /Lang and the metadata stay as they were,
+and the file stays valid PDF/UA.
 
 DOCX: the same marking is added as a paragraph to the footer of every section, so it prints
 on every page.
@@ -106,10 +109,18 @@ class PdfStamper:
                 x0, y0 = (float(v) for v in list(page.mediabox)[:2])
                 page.add_resource(form, pikepdf.Name.XObject, name, replace_existing=True)
                 page.contents_add(pikepdf.Stream(doc, b"q\n"), prepend=True)
-                page.contents_add(pikepdf.Stream(doc, f"Q\nq 1 0 0 1 {x0:g} {y0:g} cm {name} Do Q\n".encode()))
+                page.contents_add(pikepdf.Stream(doc, f"Q\n{_ARTIFACT} BDC q 1 0 0 1 {x0:g} {y0:g} cm {name} Do Q EMC\n"
+                                                       .encode()))
             out = io.BytesIO()
-            doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            # (fix_metadata_version would rewrite the XMP packet: it stays the writer's.)
+            doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                     fix_metadata_version=False)
             return out.getvalue()
+
+
+# The marking's marked-content tag: an artifact of the page's furniture, like a running footer
+# (PDF 32000-1, 14.8.2.2), which a form drawn inside inherits.
+_ARTIFACT = "/Artifact <</Type /Pagination /Subtype /Footer>>"
 
 
 # ---- DOCX ------------------------------------------------------------------------------------

@@ -7,6 +7,13 @@ table of contents' entries. Text is cleaned of characters XML cannot hold. Hyper
 w:hyperlink elements; citations link to bookmarks on their reference entries. Output is
 reproducible: fixed zip timestamps, and core and application properties from the document's
 metadata (none of the reference document's own: no template name, thumbnail or customXml).
+
+Accessibility, by the rules of Word's accessibility checker: every chart has alternative text
+built from its data (writers.alt), a table's header row is marked and repeats, the title is in
+the core and application properties, the language is set on the styles and the theme, links
+say where they lead (a citation's link has a ScreenTip naming its reference), pictures are
+inline, and no empty paragraph makes space: the space between side-by-side blocks is the
+cells' bottom margin, and consecutive side-by-side blocks are rows of one table.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import zipfile
 from brief import model as m
 from brief.errors import InputError
 from brief.i18n import clean_text
+from brief.writers.alt import chart_alt, cite_link
 from brief.writers.styles import DOCX_MAP, missing_docx_styles, missing_docx_styles_problem, role_layout, role_style
 from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, split_grade
 
@@ -40,6 +48,7 @@ class _Writer:
         self.container = self.d  # where paragraphs go: the body, or a table cell
         self.written: list = []  # every paragraph `para` made, in order
         self._style_ids: dict[str, str] = {}
+        self.columns_table = None  # the last table of side-by-side blocks, which the next may extend
         missing = missing_docx_styles(self.map, self.d)
         if missing:
             raise InputError(missing_docx_styles_problem(missing))
@@ -63,7 +72,7 @@ class _Writer:
                 for i, num in enumerate(n.numbers):
                     if i:  # a short list never breaks inside ("[1, 2]")
                         self.run(p, "," + NBSP if len(n.numbers) <= CITE_JOINED_MAX else ", ", bold, italic)
-                    self.hyperlink(p, str(num), anchor=f"ref-{num}")
+                    self.hyperlink(p, str(num), anchor=f"ref-{num}", tooltip=cite_link(num, self.t))
                 self.run(p, "]", bold, italic)
             elif isinstance(n, m.SoftBreak):
                 self.run(p, " ", bold, italic)
@@ -81,9 +90,10 @@ class _Writer:
             r.italic = True
         return r
 
-    def hyperlink(self, p, text, url=None, anchor=None, char_style=""):
+    def hyperlink(self, p, text, url=None, anchor=None, char_style="", tooltip=""):
         """A link run: to `url`, or to the bookmark `anchor`; in `char_style` (the style map's
-        hyperlink style when left out; None: no character style)."""
+        hyperlink style when left out; None: no character style); `tooltip`, its ScreenTip (what
+        a screen reader says for a link whose text is only a number)."""
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
@@ -94,6 +104,8 @@ class _Writer:
             h.set(qn("r:id"), rid)
         else:
             h.set(qn("w:anchor"), _bookmark_name(anchor))
+        if tooltip:
+            h.set(qn("w:tooltip"), _xml_safe(tooltip))
         r = OxmlElement("w:r")
         if char_style is not None:
             rpr = OxmlElement("w:rPr")
@@ -177,19 +189,51 @@ class _Writer:
             _keep_previous_with(mine[0]._p)
 
     def _columns(self, b, stack):
-        """Child blocks side by side: a one-row table, one cell per child; the row does not split
-        across pages (so the heading above, kept with the table, stays with it)."""
-        table = self.d.add_table(rows=1, cols=len(b.blocks))
-        _cant_split(table.rows[0])
+        """Child blocks side by side: a row of a table, one cell per child; the row does not split
+        across pages (so the heading above, kept with the table, stays with it). Side-by-side
+        blocks that follow one another are rows of one table (two tables in a row would need an
+        empty paragraph between them), and the space below each row, what an empty body
+        paragraph took, is its cells' bottom margin."""
+        body = self.d.element.body
+        last = self.d.tables[-1] if self.in_body() and self.d.tables else None
+        if last is not None and _last_block(body) is last._tbl and self.columns_table is last._tbl \
+                and len(last.columns) == len(b.blocks):
+            row = last.add_row()
+        else:
+            table = self.d.add_table(rows=1, cols=len(b.blocks))
+            self.columns_table = table._tbl
+            row = table.rows[0]
+        _cant_split(row)
         saved = self.container
-        for cell, child in zip(table.rows[0].cells, b.blocks):
+        gap = self.empty_paragraph_height()
+        for cell, child in zip(row.cells, b.blocks):
+            _bottom_margin(cell, gap)
             self.container = cell
             first = cell.paragraphs[0]
             self.blocks((child,), stack)
             if not first.text and len(cell.paragraphs) > 1:
                 first._p.getparent().remove(first._p)
         self.container = saved
-        self.para(self.map.body)  # keep consecutive tables apart
+
+    def empty_paragraph_height(self) -> int:
+        """The height (twips) an empty body paragraph takes, by its style in the reference
+        document: space before and after, and one line (at least the font's, 1.2 times its size)."""
+        style = self.d.styles[self.map.body]
+        pf, size = style.paragraph_format, None
+        s = style
+        while s is not None and size is None:
+            size = s.font.size
+            s = s.base_style
+        font = (size.pt if size is not None else 11) * 1.2 * 20
+        spacing = style.element.pPr.find(_qn("w:spacing")) if style.element.pPr is not None else None
+        line, rule = font, "auto"
+        if spacing is not None and spacing.get(_qn("w:line")):
+            rule = spacing.get(_qn("w:lineRule"), "auto")
+            value = int(spacing.get(_qn("w:line")))
+            line = value if rule == "exact" else max(value, font) if rule == "atLeast" else font * value / 240
+        before = pf.space_before.twips if pf.space_before is not None else 0
+        after = pf.space_after.twips if pf.space_after is not None else 0
+        return round(before + line + after)
 
     def _list(self, items, stack, style):
         for item in items:
@@ -252,15 +296,22 @@ class _Writer:
             self.item_end(begin)
 
     def b_Chart(self, b, stack):
-        """The chart as a PNG at the style's dpi (Pillow, imported only here), and its caption."""
+        """The chart as an inline PNG at the style's dpi (Pillow, imported only here), with
+        alternative text from its data (writers.alt.chart_alt), and its caption."""
         import io
 
+        from docx.oxml.ns import qn
         from docx.shared import Inches
 
         cs = self.map.chart
         png = _chart_png(b, cs, self.map.colour)
         p = self.para(self.map.body)
-        p.add_run().add_picture(io.BytesIO(png), width=Inches(cs.width_in))
+        shape = p.add_run().add_picture(io.BytesIO(png), width=Inches(cs.width_in))
+        alt = chart_alt(b, self.t)
+        name = _xml_safe(b.title or b.id)[:255]
+        for el in (shape._inline.docPr, *shape._inline.iter(qn("pic:cNvPr"))):
+            el.set("descr", alt)
+            el.set("name", name)
         p.paragraph_format.keep_with_next = True  # the chart stays with its caption
         cap = self.para(cs.caption_style)
         self.inlines(cap, b.caption)
@@ -313,7 +364,13 @@ class _Writer:
         return 9
 
     def b_Rule(self, b, stack):
-        self.para(self.map.body)
+        """A thematic break: a line under the paragraph before it (an empty paragraph, if the
+        break comes first, holds the line)."""
+        before = [p for p in self.written if p._p.getparent() is self.container_element()]
+        _border_below(before[-1] if before else self.para(self.map.body))
+
+    def container_element(self):
+        return self.d.element.body if self.in_body() else self.container._tc
 
     def b_Table(self, b, stack):
         """A table with sized columns: the header row repeats on every page and is kept with the
@@ -427,10 +484,43 @@ class _Writer:
         cp.keywords = ", ".join(meta.keywords)[:255]
         cp.comments = ""
         cp.category = meta.tlp
-        cp.language = "zh-CN" if meta.lang == "zh" else meta.lang
+        cp.language = _lang_tag(meta.lang)
         cp.created = when
         cp.modified = when
         cp.revision = 1
+
+    def language(self):
+        """The brief's language on every style (and the document defaults) and in the settings'
+        theme font language, so that Word, LibreOffice and screen readers read it in the right
+        language. Word gives a run two languages, one for Latin-script text (w:val) and one for
+        East Asian text (w:eastAsia): East Asian text is Chinese in every brief; Latin-script text
+        is in the brief's language (the reference document's region kept when it names the same
+        language, en-GB), and in a Chinese brief stays the reference document's (English quotes
+        and names: marked Chinese, LibreOffice would break their words anywhere)."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        tag = _lang_tag(self.doc.meta.lang)
+        latin = tag.split("-")[0] != _EAST_ASIAN.split("-")[0]
+        styles = self.d.styles.element
+        default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        targets = list(styles.iter(qn("w:lang")))
+        if default is not None and default.find(qn("w:lang")) is None:
+            el = OxmlElement("w:lang")
+            default.append(el)
+            targets.append(el)
+        settings = self.d.settings.element
+        theme = settings.find(qn("w:themeFontLang"))
+        if theme is None:
+            theme = OxmlElement("w:themeFontLang")
+            settings.append(theme)
+        for el in (*targets, theme):
+            given = el.get(qn("w:val"), "")
+            if latin and given.split("-")[0].lower() != tag.split("-")[0]:
+                el.set(qn("w:val"), tag)
+            elif not given:
+                el.set(qn("w:val"), "en-US")  # (Word's default, for Latin-script text of a Chinese brief)
+            el.set(qn("w:eastAsia"), _EAST_ASIAN)
 
     def custom_properties(self):
         """Provenance as DOCX custom properties (docProps/custom.xml)."""
@@ -470,10 +560,16 @@ class _Writer:
                 del rels[rid]
         version = self.doc.meta.tool_version
         app = f"brief/{version}" if version else "brief"
+        title = escape(_xml_safe(self.doc.meta.title))
+        # The document's title as its one part, as Word writes it (HeadingPairs counts the parts).
+        parts = ('<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Title</vt:lpstr>'
+                 '</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>'
+                 f'<TitlesOfParts><vt:vector size="1" baseType="lpstr"><vt:lpstr>{title}</vt:lpstr></vt:vector>'
+                 '</TitlesOfParts>')
         xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
                'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-               f"<Application>{escape(_xml_safe(app))}</Application><DocSecurity>0</DocSecurity></Properties>")
+               f"<Application>{escape(_xml_safe(app))}</Application><DocSecurity>0</DocSecurity>{parts}</Properties>")
         part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, xml.encode(), package)
         package.relate_to(part, RT.EXTENDED_PROPERTIES)
 
@@ -481,11 +577,76 @@ class _Writer:
         self.blocks(self.doc.blocks)
         self.furniture()
         self.properties()
+        self.language()
         self.custom_properties()
         self.application_properties()
         buf = io.BytesIO()
         self.d.save(buf)
         return _normalise_zip(buf.getvalue())
+
+
+_EAST_ASIAN = "zh-CN"  # the language of a brief's East Asian text, in either language
+
+
+def _lang_tag(lang: str) -> str:
+    """The BCP 47 tag of a brief's language in the DOCX: Chinese is zh-CN."""
+    return "zh-CN" if lang == "zh" else lang
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _last_block(body):
+    """The last block of the body (a paragraph or a table), before the section properties."""
+    for el in reversed(body):
+        if el.tag in (_qn("w:p"), _qn("w:tbl")):
+            return el
+    return None
+
+
+def _bottom_margin(cell, twips: int) -> None:
+    """A cell's bottom margin (tcMar, after tcW in schema order)."""
+    from docx.oxml import OxmlElement
+
+    tcpr = cell._tc.get_or_add_tcPr()
+    mar = tcpr.find(_qn("w:tcMar"))
+    if mar is None:
+        mar = OxmlElement("w:tcMar")
+        later = [tcpr.find(_qn(t)) for t in ("w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")]
+        anchor = next((a for a in later if a is not None), None)
+        if anchor is None:
+            tcpr.append(mar)
+        else:
+            anchor.addprevious(mar)
+    bottom = OxmlElement("w:bottom")
+    bottom.set(_qn("w:w"), str(twips))
+    bottom.set(_qn("w:type"), "dxa")
+    mar.append(bottom)
+
+
+def _border_below(p) -> None:
+    """A single line under a paragraph (its bottom border, in the text colour)."""
+    from docx.oxml import OxmlElement
+
+    ppr = p._p.get_or_add_pPr()
+    bdr = ppr.find(_qn("w:pBdr"))
+    if bdr is None:
+        bdr = OxmlElement("w:pBdr")
+        # pBdr comes after these in schema order; before shd, tabs, spacing, ind, jc, ...
+        earlier = [ppr.find(_qn(t)) for t in ("w:suppressLineNumbers", "w:numPr", "w:widowControl", "w:framePr",
+                                                 "w:pageBreakBefore", "w:keepLines", "w:keepNext", "w:pStyle")]
+        anchor = next((a for a in earlier if a is not None), None)
+        if anchor is None:
+            ppr.insert(0, bdr)
+        else:
+            anchor.addnext(bdr)
+    line = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "4"), ("w:space", "4"), ("w:color", "auto")):
+        line.set(_qn(k), v)
+    bdr.append(line)
 
 
 def _field_start(p, instr: str) -> None:
@@ -640,8 +801,9 @@ def _no_wrap(cell) -> None:
 
 
 def _keep_previous_with(p_el) -> None:
-    """Keep what stands before a body paragraph on its page: the previous paragraph, and when
-    that is the spacer after a table, the table's last row too."""
+    """Keep what stands before a body paragraph on its page: the previous paragraph (and when
+    that is empty, such as a thematic break's line at the start, what stands before it), or the
+    last row of a table right before it."""
     from docx.oxml.ns import qn
 
     prev = p_el.getprevious()

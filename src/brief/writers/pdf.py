@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from brief import fonts as F
 from brief import model as m
 from brief.i18n import clean_text, format_number
+from brief.writers.alt import cite_link
 from brief.writers.keeping import keep_rules
 from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, WJ, split_grade
 from brief.writers.styles import role_layout, role_style
@@ -197,6 +198,8 @@ class _Writer:
         self.toc = None  # a TableOfContents, when the document asks for one
         self.outline: list[str] = []  # the headings' anchors, in order
         self.outline_depth = -1  # the level of the last outline entry (-1: none yet)
+        self.link_texts: dict[str, str] = {}  # a URL -> the text of its first link (its /Contents)
+        self.anchor_texts: dict[str, str] = {}  # a heading's anchor -> its text
 
     # ---- text ---------------------------------------------------------------------------
     def runs(self, text: str, bold: bool = False, italic: bool = False) -> str:
@@ -230,6 +233,7 @@ class _Writer:
                 out.append(self.inlines(n.children, True, italic))
             elif isinstance(n, m.Link):
                 href = quoteattr(n.url)
+                self.link_texts.setdefault(n.url, " ".join(m.inline_text(n.children).split()))
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
                 # A short citation never breaks inside: "[1, 2]" (a longer list may break after a comma).
@@ -285,6 +289,7 @@ class _Writer:
         # contents and links lead there, not to the top of the page.
         anchor = b.anchor or f"heading-{len(self.outline) + 1}"
         self.outline.append(anchor)
+        self.anchor_texts[anchor] = m.inline_text(b.children)
         p = self.para(self.inlines(b.children), style, anchor)
         p._bookmark = (b.level, m.inline_text(b.children), anchor)
         return [p]
@@ -576,6 +581,13 @@ class _Writer:
             x += stringWidth(chunk, font, size)
         return x
 
+    def link_description(self, destination: str) -> str:
+        """What a link to a destination of this document says (its /Contents): the reference it
+        leads to ("Reference 3"), or the heading's text."""
+        if destination.startswith("ref-") and destination[4:].isdigit():
+            return cite_link(int(destination[4:]), self.t)
+        return clean_text(self.anchor_texts.get(destination, destination))
+
     # ---- build --------------------------------------------------------------------------
     def build(self) -> bytes:
         from reportlab.lib.pagesizes import A4, LETTER
@@ -618,12 +630,32 @@ class _Writer:
         stamp = _TimeStamp(meta.date)
 
         class Canvas(canvas_mod.Canvas):
+            """reportlab's canvas, with what an untagged PDF can do for assistive technology: a
+            description (/Contents) and the Print flag on every link, the tab order of the page's
+            structure (/Tabs /S), the title shown in the window, XMP metadata (see _accessible)."""
+
             def __init__(canv, *a, **kw):
                 super().__init__(*a, **kw)
                 stamp.apply(canv._doc)
 
+            def linkURL(canv, url, rect, *a, **kw):
+                from reportlab.pdfbase.pdfdoc import PDFString
+
+                kw.setdefault("Contents", PDFString(clean_text(writer.link_texts.get(url) or url)))
+                kw.setdefault("F", _PRINT)
+                return super().linkURL(url, rect, *a, **kw)
+
+            def linkRect(canv, contents, destinationname, *a, **kw):
+                kw.setdefault("F", _PRINT)
+                return super().linkRect(contents or writer.link_description(destinationname), destinationname, *a, **kw)
+
+            def _setAnnotations(canv, page):
+                super()._setAnnotations(page)
+                _tab_order(page)
+
             def save(canv):
                 _add_info(canv, provenance)
+                _accessible(canv, meta)
                 if writer.toc is not None:
                     writer.toc.define_missing(canv)
                 canv.beginForm(_TOTAL_FORM)
@@ -638,7 +670,7 @@ class _Writer:
         author = " / ".join(x for x in (meta.organisation, meta.author) if x) or "brief"
         d = Doc(buf, pagesize=size, title=meta.title, author=author,
                 subject=meta.subtitle, keywords=", ".join(meta.keywords), creator="brief",
-                lang="zh-CN" if meta.lang == "zh" else meta.lang,
+                lang=_lang_tag(meta.lang),
                 initialFontName=F.LATIN, initialFontSize=10, invariant=1, **margins)
         frame = Frame(d.leftMargin, d.bottomMargin, d.width, d.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -646,6 +678,72 @@ class _Writer:
         story = keep_rules(self.blocks(self.doc.blocks))
         d.build(story, canvasmaker=Canvas)  # one pass: the contents' page numbers are forms (_one_pass_toc_class)
         return buf.getvalue()
+
+
+def _lang_tag(lang: str) -> str:
+    """The BCP 47 tag of a brief's language in the PDF (/Lang and XMP): Chinese is zh-CN."""
+    return "zh-CN" if lang == "zh" else lang
+
+
+_PRINT = 4  # an annotation's flag that prints it (PDF 32000-1, 12.5.3)
+
+
+def _tab_order(page) -> None:
+    """Tab through a page's links in the order of its structure (/Tabs /S): PDF/UA's order, and
+    the reading order of an untagged page."""
+    from reportlab.pdfbase.pdfdoc import PDFName, PDFPage
+
+    if not isinstance(page, PDFPage):  # (a form XObject has no tab order)
+        return
+    page.__NoDefault__ = [*page.__NoDefault__, "Tabs"]  # (reportlab's page writes only the keys it lists)
+    page.Tabs = PDFName("S")
+
+
+def _accessible(canv, meta: m.Meta) -> None:
+    """The document-level entries an untagged PDF can carry for assistive technology: the window
+    shows the title, not the file name (/DisplayDocTitle), and an XMP packet gives the title,
+    description, author, keywords, language and dates the Info dictionary gives (readers such as
+    screen readers and PDF/UA checkers read XMP, not Info). The file stays untagged: it claims no
+    PDF/UA conformance."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
+
+    canv.setViewerPreference("DisplayDocTitle", "true")
+    info = canv._doc.info
+    xmp = _xmp(title=info.title, description=info.subject, author=info.author, keywords=tuple(meta.keywords),
+               lang=_lang_tag(meta.lang), date=meta.date, producer=info.producer, creator=info.creator)
+    canv._doc.Catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                                           xmp, filters=[])  # (metadata stays uncompressed, readable by any tool)
+
+
+def _xmp(*, title: str, description: str, author: str, keywords: tuple[str, ...], lang: str, date: str,
+         producer: str, creator: str) -> bytes:
+    """An XMP packet (UTF-8) of the document's metadata, the same values as its Info dictionary."""
+    from xml.sax.saxutils import escape as esc
+
+    def alt(text: str) -> str:
+        return f'<rdf:Alt><rdf:li xml:lang="x-default">{esc(clean_text(text))}</rdf:li></rdf:Alt>'
+
+    when = f"{date}T00:00:00Z"
+    subject = "".join(f"<rdf:li>{esc(clean_text(k))}</rdf:li>" for k in keywords)
+    body = (
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+        "<dc:format>application/pdf</dc:format>"
+        f"<dc:title>{alt(title)}</dc:title>"
+        + (f"<dc:description>{alt(description)}</dc:description>" if description else "")
+        + f"<dc:creator><rdf:Seq><rdf:li>{esc(clean_text(author))}</rdf:li></rdf:Seq></dc:creator>"
+        f"<dc:language><rdf:Bag><rdf:li>{esc(lang)}</rdf:li></rdf:Bag></dc:language>"
+        + (f"<dc:subject><rdf:Bag>{subject}</rdf:Bag></dc:subject>" if keywords else "")
+        + (f"<pdf:Keywords>{esc(clean_text(', '.join(keywords)))}</pdf:Keywords>" if keywords else "")
+        + f"<pdf:Producer>{esc(producer)}</pdf:Producer>"
+        f"<xmp:CreatorTool>{esc(creator)}</xmp:CreatorTool>"
+        f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
+        f"<xmp:MetadataDate>{when}</xmp:MetadataDate>"
+        "</rdf:Description>")
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            f"{body}</rdf:RDF></x:xmpmeta>\n"
+            '<?xpacket end="w"?>').encode("utf-8")
 
 
 class _TimeStamp:
