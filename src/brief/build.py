@@ -129,7 +129,8 @@ def prewarm(root: Path, formats: tuple[str, ...] = FORMATS, pdf_engine: str | No
     the fonts, or the Typst compiler and its style data) while this process still loads the
     corpus and composes the brief. `pdf_engine` None: the project's (brief.yaml), read here."""
     if _parallel(formats) and "pdf" in formats:
-        _pool(1).submit(_warm_typst if pdf_engine_of(root, pdf_engine) == "typst" else _warm_pdf, root)
+        engine = pdf_engine if pdf_engine is not None else _config_engine(root)  # (loading checks brief.yaml)
+        _pool(1).submit(_warm_typst if engine == "typst" else _warm_pdf, root)
 
 
 def pdf_engine_of(root: Path, pdf_engine: str | None = None, project=None) -> str:

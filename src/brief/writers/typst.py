@@ -83,6 +83,7 @@ class _Writer:
         self.roles = self.css.roles
         self.lang = doc.meta.lang
         self.label = "document"
+        self.style_now = self.css.defaults.para  # the paragraph style of the text being written
         self.bold_stroke = self.css.fonts.cjk.synthetic_bold > 0
 
     # ---- text ---------------------------------------------------------------------------
@@ -93,7 +94,7 @@ class _Writer:
         for cjk, chunk in _script_runs(clean_text(s)):
             code = lit(chunk)
             if cjk and bold and self.bold_stroke:
-                code = f"B({code})"
+                code = f"B({lit(self.style_now)}, {code})"
             if self.lang != "zh" and cjk:
                 code = f'text(lang: "zh", region: "cn", {code})'
             elif self.lang == "zh" and not cjk and _LATIN_WORD.search(chunk):
@@ -128,6 +129,7 @@ class _Writer:
         return self.css.styles[style].bold
 
     def para(self, nodes, style: str, label: str | None = None) -> str:
+        self.style_now = style
         return f"#P({lit(style)}, [{self.inlines(nodes, self.is_bold(style))}])" + (f" <{label}>" if label else "")
 
     def mark(self, label: str) -> str:
@@ -148,6 +150,7 @@ class _Writer:
     def b_Heading(self, b: m.Heading, stack):
         default = self.css.headings.get(b.level, self.css.defaults.heading)
         style = role_style(self.roles, stack, "heading", default)
+        self.style_now = style
         return self.mark(f"section '{m.inline_text(b.children)}'") + f"#H({min(max(b.level, 1), 6)}, {lit(style)}, [{self.inlines(b.children, self.is_bold(style))}])"
 
     def b_Para(self, b: m.Para, stack):
@@ -212,6 +215,7 @@ class _Writer:
         return mark + "#chart(" + ", ".join(args) + ")"
 
     def b_Toc(self, b: m.Toc, stack):
+        self.style_now = self.css.toc.title_style
         title = f"[{self.text(b.title, self.is_bold(self.css.toc.title_style))}]" if b.title else "none"
         return f"#contents({title})"
 
@@ -235,6 +239,7 @@ class _Writer:
                 widths.append(f"{float(w)!r}fr")
         aligns = "(" + "".join({"right": "right", "center": "center"}.get(a, "left") + ", " for a in align) + ")"
         bold = self.is_bold(style)
+        self.style_now = style
         header = "(" + "".join(f"[#text(weight: \"bold\")[{self.inlines(c, True)}]], " for c in b.header) + ")"
         cells = ", ".join(f"[{self.inlines(c, bold)}]" for row in b.rows for c in
                           (list(row) + [()] * (cols - len(row))))
