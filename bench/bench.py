@@ -80,6 +80,17 @@ def main() -> None:
         report(f"generate --topic {a.chart_topic} (with charts, cold)",
                cold(["generate", "--topic", a.chart_topic, "--out", d], a.runs), 1.2)
         report("16 files: all topics x en,zh x docx,pdf (1 process)", all_in_one_process(max(3, a.runs // 2), Path(d)), 3.0)
+        # The PDF engines side by side, measured in this same run.
+        pdf = {e: cold(["generate", "--topic", a.topic, "--format", "pdf", "--pdf-engine", e, "--out", d], a.runs)
+               for e in ("reportlab", "typst")}
+        both = {e: cold(["generate", "--topic", a.topic, "--pdf-engine", e, "--out", d], a.runs)
+                for e in ("reportlab", "typst")}
+        report(f"generate --topic {a.topic} --format pdf, reportlab (cold)", pdf["reportlab"], 0.8)
+        report(f"generate --topic {a.topic} --format pdf --pdf-engine typst (cold)", pdf["typst"], 0.4)
+        report(f"generate --topic {a.topic} docx+pdf --pdf-engine typst (cold)", both["typst"], 0.6)
+        for what, runs in (("pdf only", pdf), ("docx+pdf", both)):
+            ratio = statistics.median(runs["typst"]) / statistics.median(runs["reportlab"])
+            print(f"typst / reportlab, {what}: {ratio:.2f}")
 
 
 if __name__ == "__main__":

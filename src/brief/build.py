@@ -96,36 +96,82 @@ def corpus_hash(root: Path, known: dict[str, str] | None = None) -> str:
     return h.hexdigest()
 
 
-def _write_one(fmt: str, document: m.Document, options) -> bytes:
+def _write_one(fmt: str, document: m.Document, options, pdf_engine: str | None = None) -> bytes:
     from brief.writers import get_writer
 
-    return get_writer(fmt)(document, options)
+    return get_writer(fmt, pdf_engine)(document, options)
 
 
 def _parallel(formats: tuple[str, ...] = FORMATS) -> bool:
     return len(formats) > 1 and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
-def render_formats(document: m.Document, root: Path, formats: tuple[str, ...]) -> list[bytes]:
-    """Render one document in several formats; on a multi-core POSIX machine the writers run in
-    parallel: the PDF (the slowest) in the forked worker, the others here."""
-    from brief.writers import options_for
+def render_formats(document: m.Document, root: Path, formats: tuple[str, ...],
+                   pdf_engine: str = "reportlab") -> list[bytes]:
+    """Render one document in several formats, the PDF with `pdf_engine` (reportlab or typst);
+    on a multi-core POSIX machine the writers run in parallel: the PDF (the slowest) in the
+    forked worker, the others here."""
+    from brief.writers import check_engine, options_for
 
-    options = {fmt: options_for(fmt, root, document.meta.lang) for fmt in formats}
+    engine = check_engine(pdf_engine)
+    options = {fmt: options_for(fmt, root, document.meta.lang, engine) for fmt in formats}
     if not _parallel(formats):
-        return [_write_one(fmt, document, options[fmt]) for fmt in formats]
+        return [_write_one(fmt, document, options[fmt], engine) for fmt in formats]
     remote = "pdf" if "pdf" in formats else formats[0]
-    future = _pool(1).submit(_write_one, remote, document, options[remote])
-    local = {fmt: _write_one(fmt, document, options[fmt]) for fmt in formats if fmt != remote}
+    future = _pool(1).submit(_write_one, remote, document, options[remote], engine)
+    local = {fmt: _write_one(fmt, document, options[fmt], engine) for fmt in formats if fmt != remote}
     local[remote] = future.result()
     return [local[fmt] for fmt in formats]
 
 
-def prewarm(root: Path, formats: tuple[str, ...] = FORMATS) -> None:
-    """Start the writer worker now, so that it imports reportlab and loads the fonts while this
-    process still loads the corpus and composes the brief."""
+def prewarm(root: Path, formats: tuple[str, ...] = FORMATS, pdf_engine: str | None = "reportlab") -> None:
+    """Start the writer worker now, so that it imports what the PDF engine needs (reportlab and
+    the fonts, or the Typst compiler and its style data) while this process still loads the
+    corpus and composes the brief. `pdf_engine` None: the project's (brief.yaml), read here."""
     if _parallel(formats) and "pdf" in formats:
-        _pool(1).submit(_warm_pdf, root)
+        engine = pdf_engine if pdf_engine is not None else _config_engine(root)  # (loading checks brief.yaml)
+        _pool(1).submit(_warm_typst if engine == "typst" else _warm_pdf, root)
+
+
+def pdf_engine_of(root: Path, pdf_engine: str | None = None, project=None) -> str:
+    """The PDF engine of a build: the one asked for, else brief.yaml's `pdf_engine:` (of the
+    loaded `project`, or read from `root`), else reportlab; an unknown name is a clear error
+    naming the choices."""
+    from brief.writers import check_engine
+
+    if pdf_engine is None:
+        if project is not None:
+            pdf_engine = getattr(getattr(project, "config", None), "pdf_engine", None)
+        else:
+            pdf_engine = _config_engine(root)
+    return check_engine(pdf_engine)
+
+
+def _config_engine(root: Path) -> str | None:
+    """brief.yaml's `pdf_engine:`, read cheaply (before the project loads); None when unset or
+    unreadable (loading the project reports a broken brief.yaml)."""
+    import re
+
+    try:
+        text = (root / "brief.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = re.search(r"^pdf_engine:\s*[\"']?([A-Za-z0-9_-]+)", text, re.M)
+    return found.group(1) if found else None
+
+
+def _warm_typst(root: Path) -> None:
+    from brief.errors import BriefError
+
+    try:
+        import typst  # noqa: F401  (the import is the point)
+
+        from brief.writers import typst as _writer  # noqa: F401
+        from brief.writers.styles import typst_style
+
+        typst_style(root, root / ".brief-cache")
+    except BriefError:
+        pass  # the real build reports it
 
 
 def _warm_pdf(root: Path) -> None:
@@ -170,19 +216,24 @@ def _die_with_parent() -> None:
 
 def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
                  out_dir: Path, template: str | None = None, csl: str | None = None,
-                 date: datetime.date | None = None, selection=None) -> list[tuple[Path, bytes]]:
-    """One brief in each format, in memory: (output path, bytes), then its manifest."""
+                 date: datetime.date | None = None, selection=None, pdf_engine: str | None = None
+                 ) -> list[tuple[Path, bytes]]:
+    """One brief in each format, in memory: (output path, bytes), then its manifest. The PDF is
+    written by `pdf_engine` (None: brief.yaml's `pdf_engine:`, else reportlab)."""
     import hashlib
     import json
 
+    engine = pdf_engine_of(project.root, pdf_engine, project)
     built = compose_document(project, topic_id, lang, template, csl, date=date, selection=selection)
-    datas = render_formats(built.document, project.root, formats)
+    datas = render_formats(built.document, project.root, formats, engine)
     outputs = [(out_dir / f"{topic_id}.{lang}.{fmt}", data) for fmt, data in zip(formats, datas)]
     manifest = {
         "files": {path.name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for path, data in outputs},
         "provenance": built.document.meta.provenance(),
         "tlp": built.document.meta.tlp,
     }
+    if "pdf" in formats:
+        manifest["pdf_engine"] = engine
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     outputs.append((out_dir / f"{topic_id}.{lang}.manifest.json", text.encode()))
     return outputs
@@ -197,12 +248,14 @@ def write_outputs(outputs: list[tuple[Path, bytes]]) -> list[Path]:
 
 def generate(project, topic_ids: list[str], *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
              out_dir: Path, template: str | None = None, csl: str | None = None,
-             date: datetime.date | None = None, on_excluded=None) -> list[Path]:
+             date: datetime.date | None = None, on_excluded=None, pdf_engine: str | None = None) -> list[Path]:
     """Check, then build every topic in each format, then write: every file is rendered fully
     before any is written, so a failure leaves no partial set of outputs. `on_excluded(topic_id,
-    excluded)` hears which findings a grade threshold left out."""
+    excluded)` hears which findings a grade threshold left out. The PDF engine is `pdf_engine`
+    (None: brief.yaml's `pdf_engine:`, else reportlab)."""
     from brief.check import preflight
 
+    engine = pdf_engine_of(project.root, pdf_engine, project)
     date = date or build_date()
     selections = preflight(project, topic_ids, lang=lang, template=template, csl=csl)
     if on_excluded is not None:
@@ -213,5 +266,5 @@ def generate(project, topic_ids: list[str], *, lang: str = "en", formats: tuple[
     outputs = []
     for tid in topic_ids:
         outputs.extend(render_brief(project, tid, lang=lang, formats=formats, out_dir=out_dir, template=template,
-                                    csl=csl, date=date, selection=selections[tid]))
+                                    csl=csl, date=date, selection=selections[tid], pdf_engine=engine))
     return write_outputs(outputs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
-                template: str | None, echo: Callable[[str], None]) -> bool:
+                template: str | None, echo: Callable[[str], None], pdf_engine: str | None = None) -> bool:
     """Load the project and write the brief; print every problem. True when it rendered."""
     from brief.build import generate
     from brief.corpus.load import load_project
@@ -16,7 +16,8 @@ def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], 
 
     start = time.perf_counter()
     try:
-        paths = generate(load_project(root), [topic], lang=lang, formats=formats, out_dir=out_dir, template=template)
+        paths = generate(load_project(root), [topic], lang=lang, formats=formats, out_dir=out_dir, template=template,
+                         pdf_engine=pdf_engine)
     except BriefError as e:
         for p in e.problems:
             echo(for_terminal(p))
@@ -31,11 +32,12 @@ def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], 
 
 
 def watch_and_render(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
-                     template: str | None, echo: Callable[[str], None], stop_event=None) -> None:
+                     template: str | None, echo: Callable[[str], None], stop_event=None,
+                     pdf_engine: str | None = None) -> None:
     """Render now, then after every change under templates/, seeds/, briefs/ or brief.yaml."""
     from watchfiles import watch
 
-    render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo)
+    render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo, pdf_engine=pdf_engine)
     paths = [p for p in (root / "templates", root / "seeds", root / "briefs", root / "brief.yaml") if p.exists()]
     echo(f"watching {', '.join(str(p) for p in paths)}")
     out_resolved = out_dir.resolve()
@@ -46,4 +48,4 @@ def watch_and_render(root: Path, topic: str, *, lang: str, formats: tuple[str, .
 
     for _changes in watch(*paths, watch_filter=relevant, debounce=100, step=20, stop_event=stop_event,
                           raise_interrupt=False):
-        render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo)
+        render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo, pdf_engine=pdf_engine)

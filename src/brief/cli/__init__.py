@@ -24,6 +24,8 @@ def generate(
     template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
     csl: Optional[str] = typer.Option(None, "--csl", help="CSL style for references: a file in templates/csl/ or a path."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List the findings a grade threshold left out."),
+    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", help="What writes the PDF: reportlab (default) or "
+                                             "typst (tagged PDF/UA-1); default: brief.yaml's pdf_engine."),
 ):
     """Write DIR/<topic>.<lang>.docx and .pdf for one topic (or --all)."""
 
@@ -38,7 +40,11 @@ def generate(
                                      f"choose from {', '.join(FORMATS)}"))
         if not topic and not all_:
             raise InputError(Problem(None, None, "no topic given", "use --topic ID or --all (see `brief topics`)"))
-        prewarm(root(), formats)
+        from brief.writers import check_engine
+
+        if pdf_engine is not None:
+            check_engine(pdf_engine)
+        prewarm(root(), formats, pdf_engine)
         project = load()
         ids = sorted(project.topics) if all_ else [topic]
 
@@ -55,7 +61,7 @@ def generate(
 
         # Every brief is rendered before any file is written: --all is all or nothing.
         for path in build_all(project, ids, lang=lang, formats=formats, out_dir=in_project(out), template=template,
-                              csl=csl, on_excluded=excluded):
+                              csl=csl, on_excluded=excluded, pdf_engine=pdf_engine):
             typer.echo(f"wrote {path}")
 
     run(go)
@@ -263,6 +269,8 @@ def watch(
     lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief."),
     format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
+    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", help="What writes the PDF: reportlab or typst "
+                                             "(default: brief.yaml's pdf_engine, else reportlab)."),
 ):
     """Re-render a brief whenever a template, topic, the corpus or a style changes (Ctrl-C stops)."""
     from brief.watch import watch_and_render
@@ -270,7 +278,7 @@ def watch(
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     try:
         watch_and_render(root(), topic, lang=lang, formats=formats, out_dir=in_project(out), template=template,
-                         echo=lambda msg: print(msg, flush=True))
+                         echo=lambda msg: print(msg, flush=True), pdf_engine=pdf_engine)
     except KeyboardInterrupt:
         pass
 

@@ -413,3 +413,6 @@ class ProjectConfig(Strict):
 
     organisation: Text = Field(description="The publishing organisation, shown on the cover and in file metadata.")
     author: Text | None = Field(None, description="The author or desk.")
+    pdf_engine: Literal["reportlab", "typst"] | None = Field(
+        None, description="What writes the PDF: reportlab (the default) or typst (a tagged PDF/UA-1); "
+                          "`brief generate --pdf-engine` overrides it.")

@@ -319,7 +319,7 @@ def _fingerprint(built) -> str:
 
 def _build(project, plan, state, selections, req: Request) -> dict[tuple[str, str], Brief]:
     """Each (topic, language) once, in every format its recipients asked for."""
-    from brief.build import compose_document, render_formats
+    from brief.build import compose_document, pdf_engine_of, render_formats
 
     wanted: dict[tuple[str, str], list[str]] = {}
     for e, tid, fmt in plan:
@@ -342,7 +342,7 @@ def _build(project, plan, state, selections, req: Request) -> dict[tuple[str, st
         order = tuple(sorted(fmts, key=("docx", "pdf").index))
         if built is None:
             built = compose_document(project, tid, lang, date=date, selection=selections[tid])
-        datas = render_formats(built.document, project.root, order)
+        datas = render_formats(built.document, project.root, order, pdf_engine_of(project.root, None, project))
         meta = built.document.meta
         briefs[(tid, lang)] = Brief(tid, lang, topic.tlp, date.isoformat(), meta.title, meta.subtitle,
                                     [getattr(s, lang, s.en) for s in topic.bottom_line], dict(zip(order, datas)),

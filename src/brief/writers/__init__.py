@@ -16,6 +16,10 @@ from brief.errors import InputError, Problem
 from brief.i18n import Strings
 
 WRITERS = {"docx": "brief.writers.docx", "pdf": "brief.writers.pdf"}
+# The PDF engines, like pandoc's --pdf-engine: each writes `<topic>.<lang>.pdf` from the same
+# document model. reportlab is the default; typst writes a tagged PDF/UA-1.
+PDF_ENGINES = {"reportlab": "brief.writers.pdf", "typst": "brief.writers.typst"}
+DEFAULT_PDF_ENGINE = "reportlab"
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,17 @@ class Options:
     reference: bytes | None = None
 
 
-def options_for(fmt: str, root: Path, lang: str) -> Options:
-    """Load the strings and style data a writer of `fmt` needs for a project."""
+def check_engine(pdf_engine: str | None) -> str:
+    """The PDF engine named (None: the default), or a clear error naming the choices."""
+    engine = DEFAULT_PDF_ENGINE if pdf_engine is None else pdf_engine
+    if engine not in PDF_ENGINES:
+        raise InputError(Problem(None, None, f"unknown PDF engine '{engine}'", f"choose from {', '.join(PDF_ENGINES)}"))
+    return engine
+
+
+def options_for(fmt: str, root: Path, lang: str, pdf_engine: str | None = None) -> Options:
+    """Load the strings and style data a writer of `fmt` needs for a project (for a PDF, those of
+    `pdf_engine`: reportlab by default)."""
     from brief import i18n
     from brief.writers import styles
 
@@ -37,16 +50,20 @@ def options_for(fmt: str, root: Path, lang: str) -> Options:
     if fmt == "docx":
         return Options(t, styles.docx_style(root), styles.reference_docx(root))
     if fmt == "pdf":
+        if check_engine(pdf_engine) == "typst":
+            return Options(t, styles.typst_style(root, root / ".brief-cache"))
         return Options(t, styles.pdf_style(root))
     raise _unknown(fmt)
 
 
-def get_writer(fmt: str) -> Callable:
-    """The `write` function of a format."""
+def get_writer(fmt: str, pdf_engine: str | None = None) -> Callable:
+    """The `write` function of a format (for a PDF, of `pdf_engine`: reportlab by default)."""
     import importlib
 
     if fmt not in WRITERS:
         raise _unknown(fmt)
+    if fmt == "pdf":
+        return importlib.import_module(PDF_ENGINES[check_engine(pdf_engine)]).write
     return importlib.import_module(WRITERS[fmt]).write
 
 

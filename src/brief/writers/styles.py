@@ -11,6 +11,7 @@ A broken style file is an `InputError` whose problems read `path:line: message (
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from functools import lru_cache
 from pathlib import Path
@@ -679,3 +680,68 @@ def role_layout(roles: dict, role: str) -> str | None:
     """The layout a role asks for (`columns`), or None."""
     mapping = roles.get(role)
     return mapping.layout if mapping is not None else None
+
+
+# ---- the Typst PDF engine -------------------------------------------------------------------------
+
+TYPST_STYLE = Path("templates") / "styles" / "pdf.typ"
+
+
+@dataclasses.dataclass(frozen=True)
+class TypstSheet:
+    """What the Typst writer gets besides the strings: pdf.yaml (validated), the Typst style
+    file's text, the font directories and family names of pdf.yaml's font files, and the
+    characters those fonts draw (for the glyph check)."""
+
+    pdf: PdfStyle
+    preamble: str
+    font_dirs: tuple[str, ...]
+    latin_family: str
+    cjk_family: str
+    coverage: object = dataclasses.field(default=None, compare=False)  # a fonts.FontSet
+
+
+def typst_style(root: Path, cache_dir: Path | None = None):
+    """What the Typst PDF engine needs of a project's style data (a `writers.typst.TypstSheet`):
+    pdf.yaml (the same looks and fonts as the reportlab engine), the Typst style file
+    templates/styles/pdf.typ, the directories and family names of pdf.yaml's font files, and the
+    characters they draw."""
+    from brief import fonts
+
+    sheet = pdf_style(root)
+    path = root / TYPST_STYLE
+    if not path.is_file():
+        raise InputError(Problem(str(TYPST_STYLE), None, "Typst style file not found",
+                                 "restore templates/styles/pdf.typ (the Typst PDF engine's style file)"))
+    return _typst_sheet(sheet, path.read_text(encoding="utf-8"), cache_dir,
+                        fonts.coverage(sheet.fonts, cache_dir) if cache_dir is not None else None)
+
+
+def _typst_sheet(sheet: PdfStyle, preamble: str, cache_dir, coverage):
+    from brief.fonts import find_font
+
+    f = sheet.fonts
+    files = {face: find_font(getattr(f.latin, face), f.search_dirs, f.latin.package, str(PDF_STYLE))
+             for face in ("regular", "bold", "italic", "bolditalic")}
+    cjk = find_font(f.cjk.regular, f.search_dirs, f.cjk.package, str(PDF_STYLE))
+    dirs = tuple(dict.fromkeys(str(Path(p).resolve().parent) for p in (*files.values(), cjk)))
+    latin, cjk_family = _families(dirs, files["regular"], cjk, f.cjk.subfont)
+    return TypstSheet(sheet, preamble, dirs, latin, cjk_family, coverage)
+
+
+@lru_cache(maxsize=8)
+def _families(dirs: tuple[str, ...], latin: str, cjk: str, subfont: int) -> tuple[str, str]:
+    """The family names Typst knows the Latin regular face and the CJK font by."""
+    import typst
+
+    found = {(str(Path(x.path).resolve()), x.index): x.family
+             for x in typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)).fonts()
+             if x.path}
+    out = []
+    for path, index, key in ((latin, 0, "latin.regular"), (cjk, subfont, "cjk.regular")):
+        family = found.get((str(Path(path).resolve()), index))
+        if family is None:
+            raise InputError(Problem(str(PDF_STYLE), None, f"the Typst PDF engine cannot read the font fonts.{key} ({path})",
+                                     "point pdf.yaml at a TrueType or OpenType font file"))
+        out.append(family)
+    return out[0], out[1]
