@@ -21,6 +21,7 @@ from brief import fonts as F
 from brief import model as m
 from brief.errors import Problem, TemplateError
 from brief.i18n import clean_text, format_number
+from brief.writers.alt import chart_alt
 from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, split_grade
 from brief.writers.styles import role_layout, role_style
 
@@ -202,10 +203,7 @@ class _Writer:
     def b_Chart(self, b: m.Chart, stack):
         mark = self.mark(f"chart '{b.id}'")
         shown = [format_number(v, self.t) for v in b.values]
-        colon, comma = ("：", "，") if self.lang == "zh" else (": ", ", ")
-        alt = clean_text(b.title) + colon + comma.join(f"{clean_text(lab)} {v}" for lab, v in zip(b.labels, shown))
-        if b.unit:
-            alt += f" ({clean_text(b.unit)})" if self.lang != "zh" else f"（{clean_text(b.unit)}）"
+        alt = chart_alt(b, self.t)
         values = [float(v) for v in b.values]
         unit = clean_text(b.unit)[: self.css.chart.unit_max_chars]
         labels = "(" + "".join(f"[{self.text(x)}], " for x in b.labels) + ")"
