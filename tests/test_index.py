@@ -294,3 +294,68 @@ def test_compiled_templates_signed_by_someone_else_are_not_run(sample_project, t
     plant(sample_project, "PLANTED-BY-ANOTHER-USER", tmp_path / "another-user")
     after = _generate_docx(sample_project)
     assert "PLANTED" not in after and after == before
+
+
+def _entries(project: Path, kind: str) -> list[Path]:
+    return sorted((project / ".brief-cache" / kind).glob("*.pickle"))
+
+
+def test_an_unchanged_brief_is_not_composed_again_and_any_input_change_is_seen(sample_project, tmp_path):
+    """The composed document is kept; each input changed behind the cache's back (same size,
+    modification time put back) reaches the next brief: a UI string, a claim, the topic file, the
+    date, an outside CSL file."""
+    topic = _a_topic(sample_project)
+    first = _generate_docx(sample_project)
+    assert len(_entries(sample_project, "composed")) == 1
+    kept = _entries(sample_project, "composed")[0].stat().st_mtime_ns
+    assert _generate_docx(sample_project) == first
+    assert _entries(sample_project, "composed")[0].stat().st_mtime_ns == kept, "an unchanged brief was composed again"
+
+    strings = sample_project / "templates" / "strings" / "en.yaml"
+    title = re.search(r'^references: "?([^"\n]+)"?$', strings.read_text(encoding="utf-8"), re.M)
+    assert title, "en.yaml has a references heading"
+    behind_its_back(strings, f"references: {title.group(0)[12:]}", f"references: {'R' * len(title.group(0)[12:])}")
+    assert "R" * len(title.group(1)) in _generate_docx(sample_project)
+
+    path = folders(sample_project)[0] / "findings.yaml"
+    claims = [f["claim"]["en"] for f in load_yaml(path)["findings"]]
+    shown = _generate_docx(sample_project)
+    claim = next((c for c in claims if c[:40] in shown), None)
+    if claim is not None:  # (the first folder's findings are in this brief)
+        behind_its_back(path, claim[:12], swap_char(claim[:12]))
+        assert swap_char(claim[:12]) in _generate_docx(sample_project)
+
+    topic_file = sample_project / "briefs" / f"{topic}.yaml"
+    question = load_yaml(topic_file)["question"]["en"]
+    behind_its_back(topic_file, question[:10], swap_char(question[:10]))
+    assert swap_char(question[:10]) in _generate_docx(sample_project)
+
+    r = run_brief("--project", sample_project, "generate", "--topic", topic, "--format", "docx",
+                  "--out", sample_project / "out", env={"SOURCE_DATE_EPOCH": "1000000000"})
+    assert r.returncode == 0, r.stderr
+    from helpers import docx_body
+
+    dated = "\n".join(p.text for p in docx_body(next((sample_project / "out").glob("*.docx"))))
+    assert "2001" in dated and "2001" not in first
+
+
+def test_a_csl_file_outside_the_project_changed_after_a_brief_is_seen(sample_project, tmp_path):
+    from helpers import docx_body
+
+    csl = tmp_path / "house.csl"
+    shutil.copy(next((sample_project / "templates" / "csl").glob("chicago*.csl")), csl)
+
+    def refs() -> str:
+        r = run_brief("--project", sample_project, "generate", "--topic", _a_topic(sample_project), "--format",
+                      "docx", "--csl", csl, "--out", sample_project / "out")
+        assert r.returncode == 0, r.stderr
+        return "\n".join(p.text for p in docx_body(next((sample_project / "out").glob("*.docx"))))
+
+    before = refs()
+    text = csl.read_text(encoding="utf-8")
+    layout = re.search(r"<bibliography[^>]*>.*?(<layout[^>]*>)", text, re.S)
+    assert layout, "the style has a bibliography layout"
+    at = layout.end(1)
+    csl.write_text(text[:at] + '<text value="SEEN-ON "/>' + text[at:], encoding="utf-8")
+    after = refs()
+    assert after != before and "SEEN-ON" in after

@@ -48,6 +48,11 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
     date = date or build_date()
     topic = selection.topic.topic
     name = template or topic.template
+    corpus = corpus_hash(project.root, getattr(project, "file_hashes", {}))
+    kept = _Kept(project, selection, name, lang, csl, date, corpus)
+    composed = kept.get()
+    if composed is not None:
+        return composed
     markdown, blocks = document.compose(project, selection, lang, name, csl, date)
     config = project.config
     meta = m.Meta(
@@ -64,9 +69,72 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
         finding_ids=tuple(selection.ids),
         template=name,
         tool_version=__version__,
-        corpus_sha256=corpus_hash(project.root, getattr(project, "file_hashes", {})),
+        corpus_sha256=corpus,
     )
-    return Composed(markdown, m.Document(meta, blocks))
+    composed = Composed(markdown, m.Document(meta, blocks))
+    kept.put(composed)
+    return composed
+
+
+class _Kept:
+    """A composed document kept in the project's signed cache (`.brief-cache/composed/`), one per
+    topic, template, language and CSL style, handed back only while everything it was composed
+    from is unchanged: every file under templates/ (strings, styles, CSL), brief.yaml and the
+    stances, the topic file, the validated content of every seed folder the topic reads, the hash
+    of the whole corpus (the provenance), the date, the selection and the code. An unchanged
+    brief is then not composed again: no template runs, no citation is formatted."""
+
+    def __init__(self, project, selection, template: str, lang: str, csl: str | None, date: datetime.date,
+                 corpus: str):
+        import hashlib
+
+        from brief.check import composition_folders
+        from brief.corpus.index import Store, digest
+
+        self.store = self.key = None
+        entry = selection.topic
+        index = getattr(project, "index", None)
+        if index is None or not index.enabled or entry.topic.id not in project.file_deps:
+            return
+        store = Store(project.root, "composed")
+        folders = composition_folders(project, entry, selection)
+        if not store.enabled or folders is None:
+            return
+        root = project.root
+        templates = store.snapshot(sorted(p for p in (root / "templates").rglob("*") if p.is_file()))
+        style = "" if csl is None else _csl_identity(root, csl)
+        if style is None:
+            return
+        h = hashlib.sha256("\0".join((digest(templates), digest(project.file_deps.get("", {})),
+                                       digest(project.file_deps[entry.topic.id]), date.isoformat(), template, lang,
+                                       entry.topic.id, ",".join(selection.ids), style, corpus)).encode())
+        for f in folders:
+            h.update(f"\0{f}={project.digests[f]}".encode())
+        self.store, self.key, self.deps = store, h.hexdigest(), templates
+        self.name = hashlib.sha256(f"{entry.topic.id}\0{template}\0{lang}\0{csl}".encode()).hexdigest()[:32]
+
+    def get(self) -> "Composed | None":
+        if self.store is None:
+            return None
+        hit = self.store.get(self.name, self.key)
+        return hit[1] if hit is not None and isinstance(hit[1], Composed) else None
+
+    def put(self, composed: "Composed") -> None:
+        if self.store is not None:
+            self.store.put(self.name, self.key, self.deps, composed)
+
+
+def _csl_identity(root: Path, csl: str) -> str | None:
+    """A --csl style for the cache key: its name and its file's content; None when it cannot be
+    read (the composition reports that)."""
+    import hashlib
+
+    from brief.cite import style_path
+
+    try:
+        return csl + ":" + hashlib.sha256(style_path(root, csl).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def corpus_hash(root: Path, known: dict[str, str] | None = None) -> str:

@@ -168,12 +168,8 @@ class _Passed:
         import hashlib
 
         project = self.project
-        ids = set(selection.ids) | {x.finding.id for x in selection.excluded}
-        for fid in list(ids):
-            ids.update(project.findings[fid].contradicts)
-        ids.update(_strings_in(entry.data) & project.findings.keys())
-        folders = sorted({project.findings[f].source_id for f in ids if f in project.findings})
-        if any(f not in project.digests for f in folders):
+        folders = composition_folders(project, entry, selection)
+        if folders is None:
             return None
         h = hashlib.sha256(f"{self.base}\0{digest(project.file_deps[entry.topic.id])}\0{self.today.isoformat()}\0"
                            f"{template}\0{lang}\0{entry.topic.id}\0{','.join(selection.ids)}\0".encode())
@@ -206,6 +202,20 @@ class _Passed:
         if self.store.snapshot([self.project.root / rel for rel in self.deps]) != self.deps:
             return
         self.store.put("passed", "", {}, list(self.ok)[-5000:])
+
+
+def composition_folders(project: Project, entry: TopicEntry, selection: Selection) -> list[str] | None:
+    """The seed folders a composition of this topic reads: those of every finding it selects,
+    leaves out or names (contradiction partners, ids in the topic file). None when one of them
+    has no content digest (it did not load)."""
+    ids = set(selection.ids) | {x.finding.id for x in selection.excluded}
+    for fid in list(ids):
+        ids.update(project.findings[fid].contradicts)
+    ids.update(_strings_in(entry.data) & project.findings.keys())
+    folders = sorted({project.findings[f].source_id for f in ids if f in project.findings})
+    if any(f not in project.digests for f in folders):
+        return None
+    return folders
 
 
 def _strings_in(data) -> set[str]:

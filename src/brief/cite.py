@@ -186,15 +186,22 @@ def validate_csl(item: dict, where: str) -> dict:
     return item
 
 
-def load_style(root: Path, name: str, locale: str):
-    """A CSL style by file name (in templates/csl/) or path, parsed once per process."""
-    from citeproc import CitationStylesStyle
-
+def style_path(root: Path, name: str) -> Path:
+    """The file a CSL style name stands for: a path, else a file in templates/csl/ (".csl" may be
+    left out). It may not exist."""
     path = Path(name)
     if not path.is_absolute() and not path.exists():
         path = root / CSL_DIR / name
     if path.suffix != ".csl":
         path = path.with_suffix(path.suffix + ".csl") if not path.exists() else path
+    return path
+
+
+def load_style(root: Path, name: str, locale: str):
+    """A CSL style by file name (in templates/csl/) or path, parsed once per process."""
+    from citeproc import CitationStylesStyle
+
+    path = style_path(root, name)
     if not path.is_file():
         have = sorted(p.name for p in (root / CSL_DIR).glob("*.csl"))
         raise InputError(Problem(name, None, "CSL style file not found",
