@@ -151,8 +151,8 @@ class _Writer:
     def b_Heading(self, b: m.Heading, stack):
         default = self.css.headings.get(b.level, self.css.defaults.heading)
         style = role_style(self.roles, stack, "heading", default)
-        self.style_now = style
-        return self.mark(f"section '{m.inline_text(b.children)}'") + f"#H({min(max(b.level, 1), 6)}, {lit(style)}, [{self.inlines(b.children, self.is_bold(style))}])"
+        self.style_now = style  # (H strokes its own bold CJK, so that the contents copy no stroke)
+        return self.mark(f"section '{m.inline_text(b.children)}'") + f"#H({min(max(b.level, 1), 6)}, {lit(style)}, [{self.inlines(b.children)}])"
 
     def b_Para(self, b: m.Para, stack):
         return self.para(b.children, role_style(self.roles, stack, "para", self.css.defaults.para))
