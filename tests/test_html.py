@@ -248,6 +248,21 @@ def test_html_table_headers_have_scope(html_of, topic, lang):
     assert all(th.get("scope") in ("col", "row") for th in ths)
 
 
+def test_html_wide_table_scrolls_in_a_named_focusable_region(run_brief, project_root, tmp_path):
+    """The fact sheet's table of figures: its box (which scrolls sideways on a phone) takes the
+    keyboard focus and is named by its section's heading."""
+    r = run_brief("--project", project_root, "generate", "--topic", CONTESTED_TOPIC, "--template", "fact-sheet",
+                  "--format", "html", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    root = page(tmp_path / f"{CONTESTED_TOPIC}.en.html")
+    wraps = root.xpath("//main//div[@class='table-wrap']")
+    assert wraps and all(w.find("table") is not None for w in wraps)
+    for w in wraps:
+        assert w.get("tabindex") == "0" and w.get("role") == "region"
+        heading = root.get_element_by_id(w.get("aria-labelledby"))
+        assert heading.tag in ("h2", "h3") and heading.text_content().strip()
+
+
 def _lang_of(el) -> str:
     while el is not None:
         if el.get("lang"):
