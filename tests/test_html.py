@@ -377,7 +377,8 @@ def test_html_writer_shows_markup_in_data_as_text(tmp_path):
     from brief import model as m
 
     title = HOSTILE_TEXT + ' "; } body { display: none } /* \\'
-    blocks = [m.Heading(1, (m.Str(title),), anchor='x" onclick="alert(1)'),
+    blocks = [m.Heading(1, (m.Str(title),), anchor='x" onclick="alert(1)'), m.Heading(2, (m.Str("Ref 1"),), anchor="ref-1"),
+              m.Para((m.Cite(("s",), (1,)),)),
               m.Para((m.Str(HOSTILE_TEXT), m.Code("<b>code</b>"))),
               m.Table(((m.Str("<th>"),),), (((m.Str("<td>&amp;"),),),)),
               m.Chart("c\"><script>", "<title>", "<u>", ("<a>", "中文"), (1.0, 2.0), (m.Str("cap <i>"),)),
@@ -386,9 +387,12 @@ def test_html_writer_shows_markup_in_data_as_text(tmp_path):
     assert not root.xpath("//script|//img|//b|//u|//i|//td/td|//@onclick|//@onerror")
     assert root.findtext(".//head/title") == title
     assert ws(root.find(".//h1").text_content()) == ws(title)
-    assert HOSTILE_TEXT.split(" 中文")[0] in root.find(".//main/p").text_content()
+    assert HOSTILE_TEXT.split(" 中文")[0] in root.xpath("//main/p")[1].text_content()
     assert root.find(".//main/p/code").text == "<b>code</b>"
-    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", i) for i in root.xpath("//@id"))
+    ids = root.xpath("//@id")
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", i) for i in ids) and len(ids) == len(set(ids))
+    # A heading whose anchor is a reference's id does not take the reference's place.
+    assert root.get_element_by_id("ref-1").tag == "li" and root.xpath("//span[@class='cite']/a/@href") == ["#ref-1"]
     # The running title in the printed page margins is one CSS string: it cannot end the rule.
     margins = root.get_element_by_id("page-margins").text
     outside = re.sub(r'"(?:[^"\\]|\\[0-9A-F]+ )*"', '""', margins)  # (the rules without their strings)

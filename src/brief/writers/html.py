@@ -123,8 +123,11 @@ class _Writer:
         self.lang = doc.meta.lang
         self.ids: set[str] = set()
         self.last_heading: str | None = None  # the id of the last heading written
-        # Each heading's id, made first (in document order) so that the contents can link to
-        # headings that follow it and no other id takes theirs.
+        # The reference entries' ids (what citations link to) are reserved first, then each
+        # heading's id is made (in document order) so that the contents can link to headings
+        # that follow it and no other id takes theirs.
+        self.ids.update(f"ref-{e.number}" for b in m.walk(doc.blocks)
+                        if isinstance(b, m.References) and b.kind == "references" for e in b.entries)
         self.heading_ids = {id(h): self.unique_id(h.anchor or m.inline_text(h.children), "h")
                             for h in m.walk(doc.blocks) if isinstance(h, m.Heading)}
 
@@ -279,7 +282,7 @@ class _Writer:
         anchor = b.kind == "references"
         ol = self.el(parent, "ol", {"class": "references" if anchor else "references source-notes"})
         for e in b.entries:
-            li = self.el(ol, "li", {"id": self.unique_id(f"ref-{e.number}") if anchor else None})
+            li = self.el(ol, "li", {"id": f"ref-{e.number}" if anchor else None})  # (reserved in __init__)
             self.el(li, "span", {"class": "ref-number"}, f"[{e.number}]")
             self.append_text(li, " ")
             self.inlines(li, e.children)
