@@ -31,12 +31,12 @@ LAYERS = [
     ("brief.fill",),
     ("brief.document",),
     ("brief.writers", "brief.writers.styles", "brief.writers.linebreak", "brief.writers.keeping", "brief.writers.alt",
-     "brief.writers.docx", "brief.writers.pdf", "brief.writers.typst"),
+     "brief.writers.docx", "brief.writers.pdf", "brief.writers.typst", "brief.writers.html"),
     ("brief.check",),  # checks style data and fonts too
     ("brief.build",),
     ("brief.watch",),
     ("brief.distribute", "brief.distribute.stakeholders", "brief.distribute.crypt", "brief.distribute.ledger",
-     "brief.distribute.mail", "brief.distribute.stamp", "brief.distribute.run"),
+     "brief.distribute.mail", "brief.distribute.stamp", "brief.distribute.stamp_html", "brief.distribute.run"),
     ("brief.cli", "brief.cli.base", "brief.cli.distribute", "brief.cli.corpus", "brief.cli.ingest", "brief.__main__"),
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}

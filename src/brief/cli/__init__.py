@@ -18,7 +18,7 @@ from brief.cli.base import app, err, in_project, load, root, run
 def generate(
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Topic id (see `brief topics`)."),
     all_: bool = typer.Option(False, "--all", help="Generate every topic."),
-    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf."),
+    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf, html."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
     lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief: en or zh."),
     template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
@@ -231,11 +231,11 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
         from brief.outputs import write_atomic
         from brief.corpus import schema as s
         from brief.distribute.stakeholders import StakeholderList
-        from brief.writers.styles import DocxStyle, PdfStyle
+        from brief.writers.styles import DocxStyle, HtmlStyle, PdfStyle
 
         for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile),
                             ("config", s.ProjectConfig), ("stakeholders", StakeholderList),
-                            ("pdf-style", PdfStyle), ("docx-style", DocxStyle)):
+                            ("pdf-style", PdfStyle), ("docx-style", DocxStyle), ("html-style", HtmlStyle)):
             path = out / f"{name}.schema.json"
             write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
             typer.echo(f"wrote {path}")

@@ -15,7 +15,7 @@ from typing import Any
 from brief.errors import InputError, Problem
 from brief.i18n import Strings
 
-WRITERS = {"docx": "brief.writers.docx", "pdf": "brief.writers.pdf"}
+WRITERS = {"docx": "brief.writers.docx", "pdf": "brief.writers.pdf", "html": "brief.writers.html"}
 # The PDF engines, like pandoc's --pdf-engine: each writes `<topic>.<lang>.pdf` from the same
 # document model. reportlab is the default; typst writes a tagged PDF/UA-1.
 PDF_ENGINES = {"reportlab": "brief.writers.pdf", "typst": "brief.writers.typst"}
@@ -53,6 +53,8 @@ def options_for(fmt: str, root: Path, lang: str, pdf_engine: str | None = None) 
         if check_engine(pdf_engine) == "typst":
             return Options(t, styles.typst_style(root, root / ".brief-cache"))
         return Options(t, styles.pdf_style(root))
+    if fmt == "html":
+        return Options(t, styles.html_style(root))
     raise _unknown(fmt)
 
 
