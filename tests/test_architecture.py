@@ -31,7 +31,7 @@ LAYERS = [
     ("brief.fill",),
     ("brief.document",),
     ("brief.writers", "brief.writers.styles", "brief.writers.linebreak", "brief.writers.keeping", "brief.writers.docx",
-     "brief.writers.pdf"),
+     "brief.writers.pdf", "brief.writers.html"),
     ("brief.check",),  # checks style data and fonts too
     ("brief.build",),
     ("brief.watch",),

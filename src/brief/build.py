@@ -17,7 +17,7 @@ from pathlib import Path
 from brief import model as m
 from brief.outputs import check_out_dir, write_set
 
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "html")
 
 
 def build_date(environ=None) -> datetime.date:

@@ -18,7 +18,7 @@ from brief.cli.base import app, err, in_project, load, root, run
 def generate(
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Topic id (see `brief topics`)."),
     all_: bool = typer.Option(False, "--all", help="Generate every topic."),
-    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf."),
+    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf, html."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
     lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief: en or zh."),
     template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),

@@ -15,7 +15,7 @@ from typing import Any
 from brief.errors import InputError, Problem
 from brief.i18n import Strings
 
-WRITERS = {"docx": "brief.writers.docx", "pdf": "brief.writers.pdf"}
+WRITERS = {"docx": "brief.writers.docx", "pdf": "brief.writers.pdf", "html": "brief.writers.html"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ def options_for(fmt: str, root: Path, lang: str) -> Options:
         return Options(t, styles.docx_style(root), styles.reference_docx(root))
     if fmt == "pdf":
         return Options(t, styles.pdf_style(root))
+    if fmt == "html":
+        return Options(t, styles.html_style(root))
     raise _unknown(fmt)
 
 

@@ -12,6 +12,7 @@ A broken style file is an `InputError` whose problems read `path:line: message (
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -513,7 +514,7 @@ def _with_hint(p: Problem, shown: str) -> Problem:
     message, sep, hint = p.message.partition(_HINT)
     if sep:
         return Problem(p.path, p.line, message, hint)
-    model = PdfStyle if shown == str(PDF_STYLE) else DocxStyle
+    model = {str(PDF_STYLE): PdfStyle, str(HTML_STYLE): HtmlStyle}.get(shown, DocxStyle)
     if message.startswith("unknown field '") and (p.hint or "").startswith("allowed fields:"):
         # Inside a mapping of sections (styles.<name>, roles.<name>), name the section's fields.
         *parent, key = message.removeprefix("unknown field '").removesuffix("'").split(".")
@@ -523,7 +524,7 @@ def _with_hint(p: Problem, shown: str) -> Problem:
                        f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}")
     if p.hint:
         return p
-    schema = "pdf-style" if model is PdfStyle else "docx-style"
+    schema = {PdfStyle: "pdf-style", HtmlStyle: "html-style"}.get(model, "docx-style")
     return Problem(p.path, p.line, message, f"see the comments in {shown} and schemas/{schema}.schema.json")
 
 
@@ -679,3 +680,71 @@ def role_layout(roles: dict, role: str) -> str | None:
     """The layout a role asks for (`columns`), or None."""
     mapping = roles.get(role)
     return mapping.layout if mapping is not None else None
+
+
+# ---- html.yaml --------------------------------------------------------------------------------
+# The HTML writer's looks are CSS, in templates/styles/html.css (inlined into every page).
+# html.yaml holds what CSS cannot say: which element each role becomes, and the geometry of the
+# inline SVG charts (whose colours and fonts are CSS too).
+
+HTML_STYLE = Path("templates") / "styles" / "html.yaml"
+
+
+class HtmlChart(Strict):
+    """An inline SVG bar chart: each bar under its label, the value at its end, the value axis
+    below. Horizontal positions are shares of the chart's width (so the text keeps its size on a
+    phone); vertical ones are CSS pixels."""
+
+    label_height: Points = Field(description="Height of the line holding a bar's label, above the bar.")
+    bar_height: Points = Field(gt=0, description="Height of a bar.")
+    row_gap: Points = Field(description="Space below each bar.")
+    top: Points = Field(description="Room above the first label (for the unit).")
+    axis_room: Points = Field(description="Room below the last bar for the axis marks and their labels.")
+    tick_length: Points = Field(description="Length of an axis mark.")
+    plot_share: float = Field(gt=0, le=1, description="Share of the width the bars may take; the rest is room for the value after the longest bar.")
+    value_gap: Points = Field(description="Space between a bar's end and its value.")
+
+
+class HtmlStyle(Strict):
+    """`templates/styles/html.yaml`: the HTML writer's element choices and chart geometry. Every
+    colour, font and size is in templates/styles/html.css."""
+
+    css: str = Field(description="The style sheet, a file beside this one, inlined into every page.")
+    elements: dict[str, Literal["div", "section", "aside", "blockquote", "article"]] = Field(
+        description="The HTML element a role (`::: role` in a template) becomes; any other role is a div. "
+                    "The role's name is its CSS class.")
+    chart: HtmlChart = Field(description="Charts (inline SVG).")
+
+
+@dataclass(frozen=True)
+class HtmlSheet:
+    """html.yaml, validated, with the text of the style sheet it names."""
+
+    style: HtmlStyle
+    css: str
+
+
+@lru_cache(maxsize=8)
+def _load_html_style(path: str, mtime: float) -> tuple[HtmlStyle, int | None]:
+    from brief.corpus import yamlio
+
+    data = yamlio.load(Path(path), str(HTML_STYLE))
+    return _validated(HtmlStyle, data, str(HTML_STYLE), "HTML style file"), yamlio.line_of(data, ("css",))
+
+
+def html_style(root: Path) -> HtmlSheet:
+    """The HTML style file of a project and the style sheet it names, validated (re-read when
+    html.yaml changes; the style sheet is read every time)."""
+    path = root / HTML_STYLE
+    if not path.is_file():
+        raise InputError(Problem(str(HTML_STYLE), None, "HTML style file not found", "restore templates/styles/html.yaml"))
+    style, line = _load_html_style(str(path), path.stat().st_mtime)
+    css_path = path.parent / style.css
+    if Path(style.css).name != style.css or not css_path.is_file():
+        raise InputError(Problem(str(HTML_STYLE), line, f"style sheet '{style.css}' not found",
+                                 f"name a file in {HTML_STYLE.parent}/, such as html.css"))
+    css = css_path.read_text(encoding="utf-8")
+    if "</" in css or "<!--" in css:
+        raise InputError(Problem(str(HTML_STYLE.parent / style.css), None, "the style sheet holds '</' or '<!--'",
+                                 "it is inlined in a <style> element: remove any HTML from it"))
+    return HtmlSheet(style, css)
