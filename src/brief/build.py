@@ -17,7 +17,8 @@ from pathlib import Path
 from brief import model as m
 from brief.outputs import check_out_dir, write_set
 
-FORMATS = ("docx", "pdf", "html")
+FORMATS = ("docx", "pdf", "html")  # every format a writer exists for
+DEFAULT_FORMATS = ("docx", "pdf")  # what a build writes when no format is asked for
 
 
 def build_date(environ=None) -> datetime.date:
@@ -170,7 +171,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
+def render_brief(project, topic_id: str, *, lang: str = "en", formats: tuple[str, ...] = DEFAULT_FORMATS,
                  out_dir: Path, template: str | None = None, csl: str | None = None,
                  date: datetime.date | None = None, selection=None) -> list[tuple[Path, bytes]]:
     """One brief in each format, in memory: (output path, bytes), then its manifest."""
@@ -197,7 +198,7 @@ def write_outputs(outputs: list[tuple[Path, bytes]]) -> list[Path]:
     return [path for path, _ in outputs]
 
 
-def generate(project, topic_ids: list[str], *, lang: str = "en", formats: tuple[str, ...] = FORMATS,
+def generate(project, topic_ids: list[str], *, lang: str = "en", formats: tuple[str, ...] = DEFAULT_FORMATS,
              out_dir: Path, template: str | None = None, csl: str | None = None,
              date: datetime.date | None = None, on_excluded=None) -> list[Path]:
     """Check, then build every topic in each format, then write: every file is rendered fully

@@ -225,11 +225,11 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
         from brief.outputs import write_atomic
         from brief.corpus import schema as s
         from brief.distribute.stakeholders import StakeholderList
-        from brief.writers.styles import DocxStyle, PdfStyle
+        from brief.writers.styles import DocxStyle, HtmlStyle, PdfStyle
 
         for name, model in (("source", s.Source), ("findings", s.FindingsFile), ("topic", s.Topic), ("stances", s.StancesFile),
                             ("config", s.ProjectConfig), ("stakeholders", StakeholderList),
-                            ("pdf-style", PdfStyle), ("docx-style", DocxStyle)):
+                            ("pdf-style", PdfStyle), ("docx-style", DocxStyle), ("html-style", HtmlStyle)):
             path = out / f"{name}.schema.json"
             write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
             typer.echo(f"wrote {path}")

@@ -65,6 +65,35 @@ def safe_href(url: str) -> str | None:
     return url if _SAFE_URL.match(url) else None
 
 
+def css_string(text: str) -> str:
+    """A CSS string literal of `text`: quotes, backslashes, angle brackets and line ends escaped,
+    so that no text can end the string, the rule or the <style> element."""
+    out = []
+    for ch in clean_text(text):
+        out.append(f"\\{ord(ch):X} " if ch in '"\\<>&\'' or ord(ch) < 0x20 else ch)
+    return '"' + "".join(out) + '"'
+
+
+def page_margins(title: str, tlp: str, page_of: str, marking: str = "") -> str:
+    """The text of the printed page margins (CSS @page margin boxes; their looks are in the
+    style sheet): the running title top left, the TLP label top right and bottom right, "Page
+    X of Y" (`page_of`, with {page} and {pages}) bottom left, and a recipient's `marking`
+    bottom centre when given."""
+    import string
+
+    pieces = []
+    for literal, field, _, _ in string.Formatter().parse(page_of):
+        if literal:
+            pieces.append(css_string(literal))
+        if field in ("page", "pages"):
+            pieces.append(f"counter({field})")
+    boxes = {"top-left": css_string(title), "top-right": css_string(tlp), "bottom-left": " ".join(pieces) or '""',
+             "bottom-right": css_string(tlp)}
+    if marking:
+        boxes["bottom-center"] = css_string(marking)
+    return "@page { " + " ".join(f"@{box} {{ content: {value}; }}" for box, value in boxes.items()) + " }"
+
+
 def _tlp_class(tlp: str) -> str:
     """The CSS class of a TLP label: TLP:AMBER+STRICT -> tlp-amber-strict."""
     return "tlp-" + (_ID_CHARS.sub("-", tlp.removeprefix("TLP:").lower()).strip("-") or "unknown")
@@ -285,7 +314,7 @@ class _Writer:
 
         svg = self.el(fig, "svg", {"role": "img", "aria-labelledby": f"{cid}-alt",
                                    "width": "100%", "height": _num(height), "focusable": "false"})
-        self.el(svg, "title", {"id": f"{cid}-alt"}, _chart_alt(b, self.t, self.lang))
+        self.el(svg, "title", {"id": f"{cid}-alt"}).text = _chart_alt(b, self.t, self.lang)
         if b.unit:
             self.text(self.el(svg, "text", {"class": "unit", "x": "100%", "y": _num(g.top - 8),
                                             "text-anchor": "end", "aria-hidden": "true"}), b.unit, "tspan")
@@ -327,7 +356,7 @@ class _Writer:
         self.el(head, "meta", {"http-equiv": "Content-Security-Policy",
                                "content": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"})
         self.el(head, "meta", {"name": "referrer", "content": "no-referrer"})
-        self.el(head, "title", None, meta.title)
+        self.el(head, "title").text = clean_text(meta.title)  # (a title holds text only: no lang span)
         named = {"description": meta.subtitle,
                  "author": " / ".join(x for x in (meta.organisation, meta.author) if x),
                  "keywords": ", ".join(meta.keywords),
@@ -341,6 +370,7 @@ class _Writer:
                 self.el(head, "meta", {"name": name, "content": content})
         style = self.el(head, "style")
         style.text = self.sheet.css
+        self.el(head, "style", {"id": "page-margins"}).text = page_margins(meta.title, meta.tlp, self.t.page_of)
 
     def marking(self, body, tag: str) -> None:
         """The page furniture: the running title (top) and the TLP label, as a landmark."""
@@ -358,7 +388,7 @@ class _Writer:
         etree = self.etree
         html = etree.Element("html", {"lang": self.lang})
         self.head(html)
-        body = self.el(html, "body")
+        body = self.el(html, "body", {"class": _tlp_class(self.doc.meta.tlp)})
         self.marking(body, "header")
         main = self.el(body, "main", {"id": "main"})
         self.blocks(main, self.doc.blocks)

@@ -618,7 +618,7 @@ def missing_docx_styles_problem(missing: list[str]) -> Problem:
 
 
 def check_styles(root: Path, reference_known_good: bool = False) -> list[Problem]:
-    """Every problem of a project's style files: pdf.yaml and docx.yaml against their schemas
+    """Every problem of a project's style files: pdf.yaml, docx.yaml and html.yaml against their schemas
     (and the palette and style names they refer to), the font files they name, and the Word
     styles docx.yaml names against reference.docx (skipped when the caller knows these very files
     passed that test before). Empty when all is well. For `brief check`."""
@@ -643,6 +643,10 @@ def check_styles(root: Path, reference_known_good: bool = False) -> list[Problem
                 find_font(name, f.search_dirs, package, str(PDF_STYLE))
             except BriefError as e:
                 problems += e.problems
+    try:
+        html_style(root)
+    except InputError as e:
+        problems += e.problems
     if docx is not None:
         try:
             find_font(docx.chart.font_file, docx.chart.font_dirs, docx.chart.font_package, str(DOCX_MAP))
