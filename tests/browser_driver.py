@@ -232,6 +232,12 @@ class Served:
                 return line.rstrip("\n")
         raise AssertionError(f"no line matching {pattern!r} from brief serve; got {self.lines}, stderr {self.errors}")
 
+    def said(self) -> list[str]:
+        """Every line it has printed so far."""
+        while not self._q.empty():
+            self.lines.append(self._q.get())
+        return self.lines
+
     def interrupt(self, timeout: float = 20) -> int:
         """Ctrl-C, as a terminal sends it (to the process group); the exit code."""
         import signal
@@ -240,8 +246,7 @@ class Served:
         code = self.proc.wait(timeout=timeout)
         for t in self._readers:
             t.join(timeout=5)
-        while not self._q.empty():
-            self.lines.append(self._q.get())
+        self.said()
         return code
 
     def close(self) -> None:

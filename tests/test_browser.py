@@ -167,7 +167,7 @@ def test_serve_shows_each_save_and_the_problems_of_a_bad_one(driver, tmp_path, s
         start = time.monotonic()
         template.write_text(edited, encoding="utf-8")
         assert bd.wait_until(lambda: marker in page_text(driver), RELOAD_WITHIN), \
-            f"the edit did not show within {RELOAD_WITHIN} s; brief serve said {served.lines[-5:]}"
+            f"the edit did not show within {RELOAD_WITHIN} s; brief serve said {served.said()[-6:]}"
         print(f"the edit showed after {time.monotonic() - start:.2f} s")
         assert driver.execute_script("return window.notReloaded === undefined"), "the page reloaded itself"
 

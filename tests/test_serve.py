@@ -47,7 +47,11 @@ def test_serves_the_brief_and_its_files_on_loopback_only(served):
     assert code == 200 and headers["content-type"].startswith("text/html")
     page = body.decode()
     assert f"/files/{ZH_TOPIC}.en.docx" in page and f"/files/{ZH_TOPIC}.en.pdf" in page
-    nonce = re.search(r"script-src 'nonce-([^']+)'", headers["content-security-policy"]).group(1)
+    policy = headers["content-security-policy"]
+    nonce = re.search(r"script-src 'nonce-([^']+)'", policy).group(1)
+    assert "default-src 'none'" in policy and "connect-src 'self'" in policy
+    assert not re.search(r"http-equiv=.?content-security-policy", page, re.I), \
+        "a <meta> policy of the page would forbid the preview's script"
     scripts = re.findall(r"<script\b[^>]*>", page)
     assert scripts and all(f'nonce="{nonce}"' in s for s in scripts), "the page runs only the preview's own script"
     assert not re.search(r"<script[^>]+src=", page), "no script from elsewhere"
@@ -120,7 +124,7 @@ def test_problems_in_the_page_are_text_not_markup(tmp_path):
     p.publish(b"<!DOCTYPE html><html lang='en'><head><title>x</title></head><body><p>good</p></body></html>")
     evil = "templates/brief.md.j2:3: unexpected '<img src=x onerror=alert(1)>' </pre><script>alert(2)</script>"
     p.fail([evil])
-    page = p.render().decode()
+    page = p.render()[0].decode()
     assert "<img src=x" not in page and "<script>alert(2)" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;script&gt;alert(2)&lt;/script&gt;" in page
     assert "<p>good</p>" in page, "the last good brief stays"

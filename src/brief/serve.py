@@ -79,8 +79,10 @@ class Preview:
             return "(building…)"
         return "" if self.files_version >= self.version else "(updating…)"
 
-    def render(self) -> bytes:
-        """The page to send: the last good brief (or a placeholder) with the preview's additions."""
+    def render(self) -> tuple[bytes, str]:
+        """The page to send, the last good brief (or a placeholder) with the preview's additions,
+        and its Content-Security-Policy: the page's own, which also lets the preview's script run
+        and ask this server for the state."""
         with self._lock:
             page, version, errors, note = self.page, self.version, self.errors + self.file_errors, self._files_note()
         if page is None:
@@ -88,7 +90,8 @@ class Preview:
                     f'content="width=device-width, initial-scale=1"><title>brief serve: {html.escape(self.topic)}'
                     f'</title></head><body><main><h1>{html.escape(self.topic)}</h1><p>No good build yet.</p>'
                     f'</main></body></html>\n').encode()
-        return inject(page, self._additions(version, errors, note))
+        page, policy = take_policy(page)
+        return inject(page, self._additions(version, errors, note)), with_preview(policy, self.nonce)
 
     def _additions(self, version: int, errors: list[str], note: str) -> str:
         links = " · ".join(f'<a href="/files/{quote(self.file_name(fmt))}">{fmt.upper()}</a>' for fmt in FILE_FORMATS)
@@ -140,6 +143,27 @@ _SCRIPT = """(function () {
 })();""".replace("POLL", str(POLL_MS))
 
 _BODY = re.compile(rb"<body\b[^>]*>", re.I)
+_POLICY = re.compile(rb"""<meta\s+http-equiv=["']?content-security-policy["']?\s+content=(["'])(.*?)\1\s*/?>""", re.I | re.S)
+# For a page that states no policy of its own (the HTML writer's pages do).
+DEFAULT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def take_policy(page: bytes) -> tuple[bytes, str]:
+    """The page without its Content-Security-Policy <meta>, and that policy. (Both a <meta>
+    policy and a header one would apply, and the page's forbids every script.)"""
+    m = _POLICY.search(page)
+    if not m:
+        return page, DEFAULT_POLICY
+    return page[:m.start()] + page[m.end():], html.unescape(m.group(2).decode())
+
+
+def with_preview(policy: str, nonce: str) -> str:
+    """`policy` with the preview's own changes: its one script (by nonce) may run and fetch /state
+    from this server; nothing may frame the page. Every other directive stays as the page has it."""
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    ours = {"script-src": f"'nonce-{nonce}'", "connect-src": "'self'", "frame-ancestors": "'none'"}
+    kept = [d for d in directives if d.split()[0].lower() not in ours]
+    return "; ".join(kept + [f"{k} {v}" for k, v in ours.items()])
 
 
 def inject(page: bytes, additions: str) -> bytes:
@@ -187,10 +211,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(421, "text/plain; charset=utf-8", b"this server answers only to its own address\n", head)
         path = urlsplit(self.path).path
         if path == "/":
-            csp = (f"default-src 'none'; script-src 'nonce-{preview.nonce}'; style-src 'self' 'unsafe-inline'; "
-                   "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; "
-                   "form-action 'none'; frame-ancestors 'none'")
-            return self._send(200, "text/html; charset=utf-8", preview.render(), head, {"Content-Security-Policy": csp})
+            page, policy = preview.render()
+            return self._send(200, "text/html; charset=utf-8", page, head, {"Content-Security-Policy": policy})
         if path == "/state":
             body = json.dumps(preview.state(), ensure_ascii=False).encode()
             return self._send(200, "application/json; charset=utf-8", body, head)
@@ -264,6 +286,10 @@ class _FileBuilder(threading.Thread):
                 errors = [for_terminal(bug(e))]
             else:
                 errors = []
+            with self._cond:
+                if self._stopped:  # (stopped while it built: say nothing after "stopped")
+                    return
+            if not errors:
                 self.echo(f"wrote {', '.join(names)} in {time.perf_counter() - start:.2f} s")
             for line in errors:
                 self.echo(line)
