@@ -63,6 +63,12 @@ def report(name: str, times: list[float], target: float) -> None:
     print(f"{name:<44} median {med:6.3f} s  min {min(times):6.3f} s  (n={len(times)}, target <= {target} s) {flag}")
 
 
+def html_figures(topic: str, runs: int, out: str) -> None:
+    """The HTML writer: one brief as HTML in a cold process (target <= 0.5 s)."""
+    report(f"generate --topic {topic} --format html (cold)",
+           cold(["generate", "--topic", topic, "--format", "html", "--out", out], runs), 0.5)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=7)
@@ -80,6 +86,7 @@ def main() -> None:
         report(f"generate --topic {a.chart_topic} (with charts, cold)",
                cold(["generate", "--topic", a.chart_topic, "--out", d], a.runs), 1.2)
         report("16 files: all topics x en,zh x docx,pdf (1 process)", all_in_one_process(max(3, a.runs // 2), Path(d)), 3.0)
+        html_figures(a.topic, a.runs, d)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ with lxml."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 
@@ -23,6 +24,7 @@ from helpers import (
     is_heading_style,
     line_containing,
     load_yaml,
+    pdftotext,
     split_sections,
     ws,
 )
@@ -246,6 +248,21 @@ def test_html_table_headers_have_scope(html_of, topic, lang):
     assert all(th.get("scope") in ("col", "row") for th in ths)
 
 
+def test_html_wide_table_scrolls_in_a_named_focusable_region(run_brief, project_root, tmp_path):
+    """The fact sheet's table of figures: its box (which scrolls sideways on a phone) takes the
+    keyboard focus and is named by its section's heading."""
+    r = run_brief("--project", project_root, "generate", "--topic", CONTESTED_TOPIC, "--template", "fact-sheet",
+                  "--format", "html", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    root = page(tmp_path / f"{CONTESTED_TOPIC}.en.html")
+    wraps = root.xpath("//main//div[@class='table-wrap']")
+    assert wraps and all(w.find("table") is not None for w in wraps)
+    for w in wraps:
+        assert w.get("tabindex") == "0" and w.get("role") == "region"
+        heading = root.get_element_by_id(w.get("aria-labelledby"))
+        assert heading.tag in ("h2", "h3") and heading.text_content().strip()
+
+
 def _lang_of(el) -> str:
     while el is not None:
         if el.get("lang"):
@@ -442,3 +459,88 @@ def test_html_style_file_points_at_its_schema():
     first = (ROOT / "templates" / "styles" / "html.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schemas/html-style.schema.json"
     assert (ROOT / "schemas" / "html-style.schema.json").is_file()
+
+
+# ---- brief distribute: HTML copies -----------------------------------------------------------
+
+HTML_LIST = """recipients:
+  - id: eli
+    name: Eli Park & Co
+    organisation: "Example Holdings <R&D> </p><script>x</script> 中文部"
+    email: eli@example.org
+    language: en
+    topics: [{topic}]
+    formats: [html, pdf]
+    clearance: TLP:RED
+  - id: fan
+    name: 范明
+    organisation: 示例研究所
+    email: fan@example.org
+    language: zh
+    topics: all
+    formats: [html]
+    clearance: TLP:RED
+"""
+
+
+@pytest.fixture(scope="module")
+def html_copies(run_brief, project_root, tmp_path_factory):
+    """A dry run of `brief distribute` (copies written, nothing sent) for two recipients of HTML."""
+    where = tmp_path_factory.mktemp("dist-html")
+    stakeholders = where / "stakeholders.yaml"
+    stakeholders.write_text(HTML_LIST.replace("{topic}", ZH_TOPIC), encoding="utf-8")
+    out = where / "out"
+    r = run_brief("--project", project_root, "distribute", "--list", stakeholders, "--topic", ZH_TOPIC,
+                  "--tlp", "TLP:AMBER", "--out", out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return out
+
+
+def test_distribute_writes_html_copies_marked_like_the_pdf(html_copies):
+    manifest = json.loads((html_copies / "manifest.json").read_text(encoding="utf-8"))
+    files = {c["file"]: c for c in manifest["copies"]}
+    assert set(files) == {f"eli/{ZH_TOPIC}.en.html", f"eli/{ZH_TOPIC}.en.pdf", f"fan/{ZH_TOPIC}.zh.html"}
+    for rid, lang, name in (("eli", "en", "Eli Park & Co, Example Holdings <R&D> </p><script>x</script> 中文部"),
+                            ("fan", "zh", "范明")):
+        data = (html_copies / rid / f"{ZH_TOPIC}.{lang}.html").read_bytes()
+        assert files[f"{rid}/{ZH_TOPIC}.{lang}.html"]["sha256"] == hashlib.sha256(data).hexdigest()
+        root = page(html_copies / rid / f"{ZH_TOPIC}.{lang}.html")
+        lines = [ws(p.text_content()) for p in root.xpath("//p[@class='marking-line']")]
+        assert len(lines) == 2 and lines[0] == lines[1]
+        assert [p.getparent().tag for p in root.xpath("//p[@class='marking-line']")] == ["header", "footer"]
+        row = files[f"{rid}/{ZH_TOPIC}.{lang}.html"]
+        for part in (name, "TLP:AMBER", row["brief_sha256"][:12], row["date"]):
+            assert part in lines[0], part
+        assert not root.xpath("//script") and not root.xpath("//main//p[@class='marking-line']")
+        margins = root.get_element_by_id("page-margins").text
+        assert "@bottom-center" in margins and "</" not in margins
+    # The PDF copy of the same recipient carries the same marking line.
+    pdf_line = ws(page(html_copies / "eli" / f"{ZH_TOPIC}.en.html").xpath("//p[@class='marking-line']")[0].text_content())
+    assert "Example Holdings <R&D>" in pdf_line and pdf_line.split(" · ")[0] in ws(pdftotext(html_copies / "eli" / f"{ZH_TOPIC}.en.pdf"))
+
+
+def test_distribute_html_copy_prints_the_marking_on_every_page(html_copies, tmp_path):
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("chromium is not installed")
+    pdf = tmp_path / "printed.pdf"
+    subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}",
+                    (html_copies / "fan" / f"{ZH_TOPIC}.zh.html").as_uri()], capture_output=True, timeout=120)
+    pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
+    assert len(pages) > 1
+    for n, text in enumerate(pages, 1):
+        assert text.count("TLP:AMBER") >= 2 and "范明" in text, n  # (top and bottom, and the recipient)
+
+
+def test_stakeholder_list_refuses_encrypting_html_copies(run_brief, project_root, tmp_path):
+    stakeholders = tmp_path / "stakeholders.yaml"
+    stakeholders.write_text(HTML_LIST.replace("{topic}", ZH_TOPIC).replace("    name: 范明\n", "    name: 范明\n    encrypt: true\n"),
+                            encoding="utf-8")
+    r = run_brief("--project", project_root, "distribute", "--list", stakeholders, "--topic", ZH_TOPIC,
+                  "--tlp", "TLP:AMBER", "--out", tmp_path / "out")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "encrypt: true cannot apply to html copies" in r.stderr, r.stderr

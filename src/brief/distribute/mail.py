@@ -159,7 +159,8 @@ def load_settings(environ: dict | None = None, config: Path | None = None) -> Sm
 # ---- messages --------------------------------------------------------------------------------
 
 MIME = {"pdf": ("application", "pdf"),
-        "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")}
+        "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "html": ("text", "html")}
 
 
 @dataclass(frozen=True)

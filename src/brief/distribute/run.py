@@ -339,7 +339,7 @@ def _build(project, plan, state, selections, req: Request) -> dict[tuple[str, st
                 candidate = compose_document(project, tid, lang, date=old, selection=selections[tid])
                 if _fingerprint(candidate) == row["fingerprint"]:
                     built, date = candidate, old
-        order = tuple(sorted(fmts, key=("docx", "pdf").index))
+        order = tuple(sorted(fmts, key=("docx", "pdf", "html").index))
         if built is None:
             built = compose_document(project, tid, lang, date=date, selection=selections[tid])
         datas = render_formats(built.document, project.root, order)
@@ -358,6 +358,7 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
     """Mark (and encrypt) every planned copy in memory; keep unchanged encrypted copies."""
     from brief.distribute import crypt
     from brief.distribute.stamp import Marking, PdfStamper, stamp_docx
+    from brief.distribute.stamp_html import stamp_html
     from brief.i18n import load_strings
 
     stamper = PdfStamper(project.root) if any(fmt == "pdf" for _, _, fmt in plan) else None
@@ -369,7 +370,12 @@ def _mark(project, plan, briefs, out_dir: Path, state, passwords: dict[str, dict
         brief_sha = _sha(base)
         t = load_strings(project.root, r.language)
         marking = Marking(r.name, r.organisation, b.date, b.version, brief_sha[:12], b.tlp)
-        plain = stamper.stamp(base, marking, t) if fmt == "pdf" else stamp_docx(base, marking, t, project.root)
+        if fmt == "pdf":
+            plain = stamper.stamp(base, marking, t)
+        elif fmt == "html":
+            plain = stamp_html(base, marking, t)
+        else:
+            plain = stamp_docx(base, marking, t, project.root)
         plain_sha = _sha(plain)
         file = f"{e.id}/{tid}.{r.language}.{fmt}"
         path = out_dir / e.id / f"{tid}.{r.language}.{fmt}"

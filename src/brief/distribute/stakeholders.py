@@ -53,8 +53,8 @@ class Recipient(Strict):
     email: str = Field(description="Address the copies are sent to with --send (ASCII address, e.g. li.wei@example.org).")
     language: str = Field(pattern=r"^[a-z]{2}$", description="Language of their briefs: en or zh (any language with templates/strings/<lang>.yaml).")
     topics: list[str] | Literal["all"] = Field(description="Topic ids they asked for (briefs/<id>.yaml), or `all`.")
-    formats: list[Literal["pdf", "docx"]] = Field(default_factory=lambda: ["pdf"], min_length=1,
-                                                 description="Formats of their copies: pdf, docx (default: [pdf]).")
+    formats: list[Literal["pdf", "docx", "html"]] = Field(default_factory=lambda: ["pdf"], min_length=1,
+                                                         description="Formats of their copies: pdf, docx, html (default: [pdf]).")
     clearance: Literal[TLP_LABELS] = Field(  # type: ignore[valid-type]
         description="Highest TLP label they may receive: TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED.")
     encrypt: bool = Field(False, description="Encrypt their PDF copies (AES-256) with a random password, written only to DIR/passwords.csv.")
@@ -186,9 +186,11 @@ def load_stakeholders(path: Path, project, *, shown: str | None = None) -> list[
                     hint = (f"did you mean '{close[0]}'? " if close else "") + f"known topics: {', '.join(topic_ids)}, or write `all`"
                     problems.append(Problem(shown, tl.lines[j] if hasattr(tl, "lines") else lines.get("topics", line),
                                             f"{who}: unknown topic '{t}'", hint))
-        if r.encrypt and "docx" in r.formats:
+        unencrypted = [f for f in r.formats if f != "pdf"]
+        if r.encrypt and unencrypted:
             problems.append(Problem(shown, lines.get("encrypt", line),
-                                    f"{who}: encrypt: true cannot apply to docx copies (only PDF copies are encrypted)",
+                                    f"{who}: encrypt: true cannot apply to {' or '.join(unencrypted)} copies "
+                                    "(only PDF copies are encrypted)",
                                     "use formats: [pdf] for this recipient, or encrypt: false"))
         entries.append(RecipientEntry(r, shown, line, dict(lines)))
     if not problems:

@@ -122,6 +122,7 @@ class _Writer:
         self.sheet = options.style  # a styles.HtmlSheet: html.yaml validated, and the CSS text
         self.lang = doc.meta.lang
         self.ids: set[str] = set()
+        self.last_heading: str | None = None  # the id of the last heading written
         # Each heading's id, made first (in document order) so that the contents can link to
         # headings that follow it and no other id takes theirs.
         self.heading_ids = {id(h): self.unique_id(h.anchor or m.inline_text(h.children), "h")
@@ -188,7 +189,9 @@ class _Writer:
                 self.inlines(self.el(parent, "strong"), n.children)
             elif isinstance(n, m.Link):
                 href = safe_href(n.url)
-                self.inlines(self.el(parent, "a", {"href": href}) if href else parent, n.children)
+                bare = href is not None and m.inline_text(n.children).strip() == href  # (a link that shows its URL)
+                self.inlines(self.el(parent, "a", {"href": href, "class": "url" if bare else None}) if href else parent,
+                             n.children)
             elif isinstance(n, m.Cite):
                 cite = self.el(parent, "span", {"class": "cite"})
                 self.append_text(cite, "[")
@@ -217,6 +220,7 @@ class _Writer:
         level = min(max(b.level, 1), 6)
         ident = self.heading_ids.get(id(b)) or self.unique_id(b.anchor or m.inline_text(b.children), "h")
         h = self.el(parent, f"h{level}", {"id": ident})
+        self.last_heading = ident
         self.inlines(h, b.children)
 
     def b_Para(self, parent, b: m.Para, stack):
@@ -255,7 +259,11 @@ class _Writer:
         cols = max(len(r) for r in rows)
         aligns = [(b.align[i] if i < len(b.align) else "") for i in range(cols)]
         cls = [f"align-{a}" if a in ("right", "center") else None for a in aligns]
-        wrap = self.el(parent, "div", {"class": "table-wrap"})
+        # A wide table scrolls sideways on a phone: its box can take the keyboard focus, and is
+        # named by the heading of its section.
+        wrap = self.el(parent, "div", {"class": "table-wrap", "role": "region", "tabindex": "0",
+                                       "aria-labelledby": self.last_heading,
+                                       "aria-label": None if self.last_heading else self.t.value})
         table = self.el(wrap, "table")
         if b.header:
             tr = self.el(self.el(table, "thead"), "tr")
