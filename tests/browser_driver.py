@@ -250,8 +250,13 @@ class Served:
         return code
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            import signal
+        """Stop it if it still runs: Ctrl-C (so that it removes its temporary directory), else a kill."""
+        import signal
+        import subprocess
 
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+        if self.proc.poll() is None:
+            try:
+                self.interrupt(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)

@@ -276,10 +276,13 @@ class _FileBuilder(threading.Thread):
                     return
                 (version, document), self._job = self._job, None
             start = time.perf_counter()
+            names = [self.preview.file_name(fmt) for fmt in FILE_FORMATS]
             try:
                 datas = render_formats(document, self.root, FILE_FORMATS)
-                names = [self.preview.file_name(fmt) for fmt in FILE_FORMATS]
-                write_set([(self.preview.out_dir / n, d, 0o644) for n, d in zip(names, datas)])
+                with self._cond:
+                    if self._stopped:  # (stopped while it built: write nothing, say nothing after "stopped")
+                        return
+                    write_set([(self.preview.out_dir / n, d, 0o644) for n, d in zip(names, datas)])
             except BriefError as e:
                 errors = [for_terminal(p) for p in e.problems]
             except Exception as e:  # noqa: BLE001 - a bug must not stop the preview
@@ -287,7 +290,7 @@ class _FileBuilder(threading.Thread):
             else:
                 errors = []
             with self._cond:
-                if self._stopped:  # (stopped while it built: say nothing after "stopped")
+                if self._stopped:
                     return
             if not errors:
                 self.echo(f"wrote {', '.join(names)} in {time.perf_counter() - start:.2f} s")
@@ -375,7 +378,7 @@ def serve(root: Path, topic: str, *, lang: str, template: str | None, port: int,
     except KeyboardInterrupt:
         pass
     finally:
-        files.stop()
+        files.stop()  # (after this it writes nothing more, so the directory can go)
         if http.is_alive():
             server.shutdown()
         server.server_close()
