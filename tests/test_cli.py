@@ -83,7 +83,8 @@ def test_locate_unknown_quote_fails_cleanly(run_brief, project_root, corpus):
 SCHEMA_FILES = {"source": "seeds/*/source.yaml", "findings": "seeds/*/findings.yaml",
                 "topic": "briefs/*.yaml", "stances": "seeds/stances.yaml", "config": "brief.yaml",
                 "stakeholders": "briefs/stakeholders*.yaml",
-                "pdf-style": "templates/styles/pdf.yaml", "docx-style": "templates/styles/docx.yaml"}
+                "pdf-style": "templates/styles/pdf.yaml", "docx-style": "templates/styles/docx.yaml",
+                "html-style": "templates/styles/html.yaml"}
 
 
 def files_of_kind(kind: str, root: Path = FIXTURE_PROJECT) -> list[Path]:

@@ -124,11 +124,11 @@ def test_style_files_point_at_their_schemas():
 
 
 def test_exported_schemas_match_the_models(run_brief, tmp_path):
-    from brief.writers.styles import DocxStyle, PdfStyle
+    from brief.writers.styles import DocxStyle, HtmlStyle, PdfStyle
 
     r = run_brief("schema", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
-    for name, model in (("pdf-style", PdfStyle), ("docx-style", DocxStyle)):
+    for name, model in (("pdf-style", PdfStyle), ("docx-style", DocxStyle), ("html-style", HtmlStyle)):
         exported = (tmp_path / f"{name}.schema.json").read_text(encoding="utf-8")
         assert json.loads(exported) == model.model_json_schema()
         assert (ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8") == exported, \
@@ -136,9 +136,9 @@ def test_exported_schemas_match_the_models(run_brief, tmp_path):
 
 
 def test_every_schema_field_has_a_description():
-    from brief.writers.styles import DocxStyle, PdfStyle
+    from brief.writers.styles import DocxStyle, HtmlStyle, PdfStyle
 
-    for model in (PdfStyle, DocxStyle):
+    for model in (PdfStyle, DocxStyle, HtmlStyle):
         schema = model.model_json_schema()
         for title, d in [(model.__name__, schema), *schema.get("$defs", {}).items()]:
             for field, spec in d.get("properties", {}).items():
