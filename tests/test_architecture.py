@@ -35,6 +35,7 @@ LAYERS = [
     ("brief.check",),  # checks style data and fonts too
     ("brief.build",),
     ("brief.watch",),
+    ("brief.serve",),  # the live preview: the watch loop, an HTTP server on 127.0.0.1
     ("brief.distribute", "brief.distribute.stakeholders", "brief.distribute.crypt", "brief.distribute.ledger",
      "brief.distribute.mail", "brief.distribute.stamp", "brief.distribute.stamp_html", "brief.distribute.run"),
     ("brief.cli", "brief.cli.base", "brief.cli.distribute", "brief.cli.corpus", "brief.cli.ingest", "brief.__main__"),

@@ -9,7 +9,10 @@ mode=${1:-run}
 PYTHON=${PYTHON:-python3}
 debs=(fonts-wqy-microhei fonts-dejavu-core)
 if [ "$mode" = "--test" ]; then
-  debs+=(poppler-utils libreoffice-writer-nogui)
+  # chromium and chromium-driver: the real-browser tests (tests/test_browser.py) drive them with Selenium.
+  debs+=(poppler-utils libreoffice-writer-nogui chromium chromium-driver)
+  # npm installs axe-core for those tests; Debian's npm only where no Node.js with npm is installed.
+  command -v npm >/dev/null 2>&1 || debs+=(npm)
 fi
 
 missing=()
@@ -58,5 +61,18 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
   if [ "$mode" = "--test" ]; then touch "${stamp%-test}"; fi
+fi
+if [ "$mode" = "--test" ]; then
+  # axe-core, pinned by tests/browser/package-lock.json, into tests/browser/node_modules (git-ignored):
+  # installed again only when the lock file changes.
+  axe_stamp=tests/browser/node_modules/.installed-$(sha256sum < tests/browser/package-lock.json | cut -c1-16)
+  if [ ! -f "$axe_stamp" ]; then
+    echo "setup: installing axe-core (npm) into tests/browser/node_modules"
+    if ! npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null; then
+      echo "setup: npm could not install axe-core (no network?); see the error above." >&2
+      exit 1
+    fi
+    touch "$axe_stamp"
+  fi
 fi
 exit 0

@@ -273,10 +273,12 @@ def _pool(workers: int):
 
 
 def _die_with_parent() -> None:
-    """A worker ends when the process that started it ends, however it ends (Linux)."""
+    """A worker ends when the process that started it ends, however it ends (Linux). Ctrl-C,
+    which a terminal sends to the worker too, is the parent's to handle: the worker ignores it."""
     import ctypes
     import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

@@ -1,10 +1,15 @@
-"""`brief watch`: re-render one brief whenever its inputs change, and keep going on errors."""
+"""`brief watch`: re-render one brief whenever its inputs change, and keep going on errors.
+
+`watch_inputs` is the change-detection loop itself (what counts as an input, what is left out);
+`brief serve` (serve.py) runs the same loop with its own rebuild."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+INPUTS = ("templates", "seeds", "briefs", "brief.yaml")
 
 
 def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
@@ -31,21 +36,33 @@ def render_once(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], 
     return True
 
 
+def watch_inputs(root: Path, on_change: Callable[[], object], *, out_dir: Path | None,
+                 echo: Callable[[str], None], stop_event=None) -> None:
+    """Call `on_change()` now, then after every change under templates/, seeds/, briefs/ or
+    brief.yaml (not in `out_dir`, not hidden or backup files). Returns when `stop_event` is set;
+    Ctrl-C raises KeyboardInterrupt."""
+    from watchfiles import watch
+
+    on_change()
+    paths = [root / name for name in INPUTS if (root / name).exists()]
+    echo(f"watching {', '.join(str(p) for p in paths)}")
+    out_resolved = out_dir.resolve() if out_dir is not None else None
+
+    def relevant(change, path: str) -> bool:
+        p = Path(path)
+        if out_resolved is not None and out_resolved in p.resolve().parents:
+            return False
+        return not p.name.startswith(".") and not p.name.endswith("~")
+
+    for _changes in watch(*paths, watch_filter=relevant, debounce=100, step=20, stop_event=stop_event,
+                          raise_interrupt=True):
+        on_change()
+
+
 def watch_and_render(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
                      template: str | None, echo: Callable[[str], None], stop_event=None,
                      pdf_engine: str | None = None) -> None:
     """Render now, then after every change under templates/, seeds/, briefs/ or brief.yaml."""
-    from watchfiles import watch
-
-    render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo, pdf_engine=pdf_engine)
-    paths = [p for p in (root / "templates", root / "seeds", root / "briefs", root / "brief.yaml") if p.exists()]
-    echo(f"watching {', '.join(str(p) for p in paths)}")
-    out_resolved = out_dir.resolve()
-
-    def relevant(change, path: str) -> bool:
-        p = Path(path)
-        return out_resolved not in p.resolve().parents and not p.name.startswith(".") and not p.name.endswith("~")
-
-    for _changes in watch(*paths, watch_filter=relevant, debounce=100, step=20, stop_event=stop_event,
-                          raise_interrupt=False):
-        render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir, template=template, echo=echo, pdf_engine=pdf_engine)
+    watch_inputs(root, lambda: render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir,
+                                           template=template, echo=echo, pdf_engine=pdf_engine),
+                 out_dir=out_dir, echo=echo, stop_event=stop_event)

@@ -283,6 +283,29 @@ def watch(
         pass
 
 
+@app.command()
+def serve(
+    topic: str = typer.Option(..., "--topic", "-t", help="Topic id."),
+    template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
+    lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief."),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Where to keep the DOCX and PDF (default: a temporary directory)."),
+):
+    """Show the HTML brief at http://127.0.0.1:PORT/, rebuilt and reloaded on every save (Ctrl-C stops)."""
+
+    def go():
+        from brief.serve import serve as serve_preview
+
+        try:
+            serve_preview(root(), topic, lang=lang, template=template, port=port,
+                          out_dir=in_project(out) if out else None, echo=lambda msg: print(msg, flush=True))
+        except KeyboardInterrupt:
+            pass
+
+    run(go)
+
+
 from brief.cli import distribute as _distribute  # noqa: E402,F401  (adds `brief distribute`)
 from brief.cli import ingest as _ingest  # noqa: E402,F401  (adds ingest)
 from brief.cli import corpus as _corpus  # noqa: E402,F401  (adds finding and search)
