@@ -167,8 +167,8 @@ class _Writer:
         for n in nodes:
             if isinstance(n, m.Str) and isinstance(prev, m.Cite) and split_grade(n.text) is not None:
                 grade, rest = split_grade(n.text)
-                self.append_text(parent, NBSP + "·" + NBSP)
-                self.el(parent, "span", {"class": "grade"}, grade.replace(" ", NBSP))
+                # (one unbreakable span with its separator: a line never breaks inside "[1] · Grade C2")
+                self.el(parent, "span", {"class": "grade"}, NBSP + "·" + NBSP + grade.replace(" ", NBSP))
                 self.text(parent, rest)
             elif isinstance(n, m.Str):
                 self.text(parent, n.text)
