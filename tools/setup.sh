@@ -75,4 +75,8 @@ if [ "$mode" = "--test" ]; then
     touch "$axe_stamp"
   fi
 fi
+# Byte-compile brief's own modules, as pip does for an installed package (the editable install
+# does not), so that no run compiles them again, even where PYTHONDONTWRITEBYTECODE is set.
+# Only changed modules are compiled; a stale file is simply recompiled when it is imported.
+.venv/bin/python -m compileall -q src >/dev/null || true
 exit 0
