@@ -463,3 +463,21 @@ def test_shipped_briefs_from_typst_pass_pdfua(run_brief, shipped, tmp_path):
             path = tmp_path / "out" / f"{topic}.{lang}.pdf"
             check_pdfua(path)
             assert exact_pattern(shipped.topics[topic]["title"][lang]).search(pdftotext(path))
+
+
+def test_check_reports_a_broken_typst_style_file_at_its_line(run_brief, tmp_path):
+    """`brief check` accepts what `generate --pdf-engine typst` can build: a broken style file is a
+    problem at its line, for a reportlab project too (the engine can still be asked for)."""
+    for engine in ("reportlab", "typst"):
+        project = copy_project(tmp_path / engine)
+        if engine == "typst":
+            use_typst(project)
+        style = project / "templates" / "styles" / "pdf.typ"
+        lines = style.read_text(encoding="utf-8").count("\n")
+        style.write_text(style.read_text(encoding="utf-8") + "#let broken = (\n", encoding="utf-8")
+        r = run_brief("--project", project, "check")
+        assert r.returncode == 1, r.stdout
+        assert re.search(rf"templates/styles/pdf\.typ:{lines + 1}: Typst: ", r.stdout), r.stdout
+        r = run_brief("--project", project, "generate", "--topic", CONTESTED_TOPIC, "--format", "pdf",
+                      "--pdf-engine", "typst", "--out", tmp_path / "out")
+        assert r.returncode == 1 and f"templates/styles/pdf.typ:{lines + 1}: Typst: " in r.stderr, r.stderr

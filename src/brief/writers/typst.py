@@ -313,7 +313,7 @@ class _Writer:
         preamble_lines = self.sheet.preamble.count("\n") + 1
         if line is not None and preamble_start <= line < preamble_start + preamble_lines:
             return Problem(STYLE_FILE, line - preamble_start + 1, f"Typst: {message}",
-                           hints or "see the Typst error above and the functions of the style file")
+                           hints or "fix the Typst code at this line of the style file (the writer calls its functions)")
         where = None
         if line is not None and line >= start:
             for text in reversed(src.split("\n")[start - 1:line]):
