@@ -571,6 +571,26 @@ def test_a_tag_no_topic_selects_yet_is_written_with_a_warning(project):
     assert "kind" in r.stdout and typo not in r.stdout.replace(f"topics: [{typo}]", "")
 
 
+def test_a_skeleton_not_yet_filled_in_is_reported_field_by_field_at_its_lines(project):
+    sid = sources_of(project)[0]
+    r = add(project, sid, body(project, sid)[0][:8], "--topic", _selected_tag(project))
+    assert r.returncode == 0, r.stderr
+    path = project / "seeds" / sid / "findings.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    r = run_brief("--project", project, "check")
+    assert r.returncode == 1
+    for field in ("kind", "credibility", "en", "zh"):
+        n = max(i for i, text in enumerate(lines, 1) if text.strip().startswith(f"{field}: null"))
+        assert re.search(rf"findings\.yaml:{n}: findings\.\d+\.(claim\.)?{field}: still to fill in", r.stdout), (field, r.stdout)
+    reported = [int(m) for m in re.findall(r"findings\.yaml:(\d+): ", r.stdout)]
+    assert reported == sorted(reported), "problems of a file come in the order of its lines"
+
+
+def _selected_tag(project: Path) -> str:
+    return sorted({t for p in (project / "briefs").glob("*.yaml")
+                   for t in (yaml.safe_load(p.read_text(encoding="utf-8")).get("select") or {}).get("topics", [])})[0]
+
+
 def test_help_stays_light():
     code = ("import sys, brief.cli; heavy = [m for m in ('rapidfuzz', 'sqlite3', 'yaml', 'brief.corpus.edit', "
             "'brief.corpus.search', 'brief.corpus.quotes') if m in sys.modules]; print(heavy); assert not heavy")

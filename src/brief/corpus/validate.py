@@ -35,9 +35,15 @@ def validate(model: type[BaseModel], data: Any, shown: str, what: str) -> Any:
             elif kind == "missing":
                 problems.append(Problem(shown, line, f"missing field '{dotted}'",
                                         f"add '{loc[-1]}:' to this {what}"))
+            elif err.get("input", ...) is None and kind.endswith(("_type", "literal_error")):
+                # An empty value where one is required (a skeleton of `brief finding add`, say)
+                msg = err["msg"].removeprefix("Input should be ")
+                problems.append(Problem(shown, line, f"{dotted}: still to fill in (the value is empty)",
+                                        _hint_for(kind) or f"write {msg}"))
             else:
                 msg = err["msg"].removeprefix("Value error, ")
                 problems.append(Problem(shown, line, f"{dotted}: {msg}", _hint_for(kind, (err.get("ctx") or {}).get("pattern"))))
+        problems.sort(key=lambda p: p.line or 0)  # (in the order of the file)
         raise InputError(problems)
 
 
@@ -58,6 +64,7 @@ def _hint_for(kind: str, pattern: str | None = None) -> str | None:
         "literal_error": None,
         "string_type": "write a text value",
         "int_parsing": "write a whole number",
+        "int_type": "write a whole number",
         "float_parsing": "write a number",
     }.get(kind)
 
