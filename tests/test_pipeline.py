@@ -178,3 +178,38 @@ def test_the_number_memo_never_accepts_what_the_check_rejects(tmp_path):
     data = {k: (["1"] if isinstance(v, list) else v) for k, v in data.items()}  # wrong answers, other version
     memo.write_text(json.dumps(data), encoding="utf-8")
     assert run_brief("--project", project, "check").returncode == 0  # ignored: not this code's memo
+
+
+KILL_THE_WORKER = """
+import os, signal, sys, time
+from pathlib import Path
+import brief.build as b
+from brief.corpus.load import load_project
+project, out = load_project(Path(sys.argv[1])), Path(sys.argv[2])
+topic = sorted(project.topics)[0]
+first = b.generate(project, [topic], out_dir=out / "1")
+for pid in list(b._POOL._processes):
+    os.kill(pid, signal.SIGKILL)
+time.sleep(0.3)
+second = b.generate(project, [topic], out_dir=out / "2")  # the pool is broken: the PDF is written here
+third = b.generate(project, [topic], out_dir=out / "3")   # and a new worker writes the next one
+for run in (first, second, third):
+    print(sorted(p.name for p in run))
+"""
+
+
+def test_a_killed_writer_worker_costs_no_brief(project, tmp_path):
+    """A long-running process (brief serve, brief watch) keeps building PDFs after its forked
+    writer worker was killed: the PDF in hand is written in the process, the next by a new worker."""
+    import subprocess
+    import sys
+
+    import os
+
+    r = subprocess.run([sys.executable, "-c", KILL_THE_WORKER, str(project), str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=300, env=dict(os.environ, SOURCE_DATE_EPOCH="1767225600"))
+    assert r.returncode == 0, r.stderr
+    runs = r.stdout.strip().splitlines()
+    assert len(runs) == 3 and len(set(runs)) == 1 and ".pdf'" in runs[0], r.stdout
+    pdfs = [next((tmp_path / "out" / n).glob("*.pdf")).read_bytes() for n in "123"]
+    assert pdfs[0] == pdfs[1] == pdfs[2]

@@ -186,10 +186,20 @@ def render_formats(document: m.Document, root: Path, formats: tuple[str, ...],
     options = {fmt: options_for(fmt, root, document.meta.lang, engine) for fmt in formats}
     if not _parallel(formats):
         return [_write_one(fmt, document, options[fmt], engine) for fmt in formats]
+    from concurrent.futures.process import BrokenProcessPool
+
     remote = "pdf" if "pdf" in formats else formats[0]
-    future = _pool(1).submit(_write_one, remote, document, options[remote], engine)
+    try:
+        future = _pool(1).submit(_write_one, remote, document, options[remote], engine)
+    except BrokenProcessPool:
+        future = None
     local = {fmt: _write_one(fmt, document, options[fmt], engine) for fmt in formats if fmt != remote}
-    local[remote] = future.result()
+    try:
+        local[remote] = future.result() if future is not None else None
+    except BrokenProcessPool:  # the worker was killed (a signal, the OOM killer): write it here
+        local[remote] = None
+    if local[remote] is None:
+        local[remote] = _write_one(remote, document, options[remote], engine)
     return [local[fmt] for fmt in formats]
 
 
@@ -263,6 +273,9 @@ def _pool(workers: int):
     """One forked worker pool per process, reused by every brief: a worker keeps what it has
     imported and loaded (python-docx, matplotlib, styles) from one brief to the next."""
     global _POOL
+    if _POOL is not None and getattr(_POOL, "_broken", False):  # (its worker was killed: start another)
+        _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
     if _POOL is None or _POOL._max_workers < workers:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
