@@ -359,3 +359,18 @@ def test_a_csl_file_outside_the_project_changed_after_a_brief_is_seen(sample_pro
     csl.write_text(text[:at] + '<text value="SEEN-ON "/>' + text[at:], encoding="utf-8")
     after = refs()
     assert after != before and "SEEN-ON" in after
+
+
+def test_a_strings_table_changed_behind_the_caches_back_is_checked_again(sample_project, monkeypatch):
+    """The checked UI strings are kept (checking plural forms loads CLDR data); a table edited
+    behind the cache's back is read and checked again: here a field no string may use."""
+    warm(sample_project)
+    assert list((sample_project / ".brief-cache" / "strings").glob("*.pickle")), "the strings were not kept"
+    strings = sample_project / "templates" / "strings" / "en.yaml"
+    line = next(x for x in strings.read_text(encoding="utf-8").splitlines()
+                if re.match(r"^\w+: [A-Za-z ]{8,}$", x))
+    key, text = line.split(": ", 1)
+    behind_its_back(strings, line, f'{key}: "{{z}}{text[5:]}"')
+    monkeypatch.setenv("BRIEF_TEST_SUBPROCESS", "1")  # (a new process: only the signed cache remembers)
+    code, out = check(sample_project)
+    assert code == 1 and f"'{key}': field {{z}} is not allowed" in out, out

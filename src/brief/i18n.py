@@ -95,7 +95,7 @@ class Strings(dict):
             raise AttributeError(f"no UI string '{key}' in {self.path}") from None
 
 
-_STRINGS: dict[tuple[str, float], Strings] = {}
+_STRINGS: dict[tuple, Strings] = {}
 
 # The named fields each UI string may use. Strings are formatted with str.format outside the
 # template sandbox, so a field must be a plain name from this list: no attribute or index access
@@ -255,37 +255,76 @@ def languages(root: Path) -> list[str]:
 
 def load_strings(root: Path, lang: str) -> Strings:
     """The UI string table of `lang` (templates/strings/<lang>.yaml), read once per file version."""
-    from brief.corpus import yamlio
-
     path = root / LANGS_DIR / f"{lang}.yaml"
     shown = str(LANGS_DIR / f"{lang}.yaml")
     if not path.is_file():
         raise InputError(Problem(shown, None, f"unknown language '{lang}'",
                                  f"available: {', '.join(languages(root))}; add a strings file to add a language"))
-    key = (str(path.resolve()), path.stat().st_mtime)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)  # (any write changes ctime)
     if key not in _STRINGS:
-        data = yamlio.load(path, shown)
-        if not isinstance(data, dict):
-            raise InputError(Problem(shown, getattr(data, "line", 1) or 1, "expected a mapping of string keys",
-                                     "see templates/strings/en.yaml"))
-        problems = _string_problems(data, shown)
-        others = [p for p in (root / LANGS_DIR).glob("*.yaml") if p != path]
-        if others:  # every language has every key (compared with the first other language)
-            from brief.corpus.yamlio import load as load_yaml
-
-            ref_path = sorted(others)[0]
-            ref = load_yaml(ref_path, str(LANGS_DIR / ref_path.name))
-            if isinstance(ref, dict):
-                missing = sorted(set(ref) - set(data))
-                if missing:
-                    problems.append(Problem(shown, None, f"missing UI string(s): {', '.join(missing)}",
-                                            f"add them, as in {LANGS_DIR / ref_path.name}"))
-        if problems:
-            raise InputError(problems)
-        table = {k: Plural({"other": v} if isinstance(v, str) else dict(v), data["locale"], k) if k in PLURALS else v
-                 for k, v in data.items()}
-        _STRINGS[key] = Strings(table, lang, shown)
+        kept = _kept_strings(root, path, lang, shown)
+        _STRINGS[key] = kept if kept is not None else _read_strings(root, path, lang, shown)
     return _STRINGS[key]
+
+
+def _kept_strings(root: Path, path: Path, lang: str, shown: str) -> Strings | None:
+    """The table as an earlier run checked it, from the project's signed cache, while the file
+    and the languages it was compared with are unchanged (checking the plural forms loads the
+    CLDR data of the locale)."""
+    from brief.corpus.index import Store
+
+    store = Store(root, "strings")
+    hit = store.get(lang, "")
+    if hit is None or set(hit[0]) != _strings_deps(root, path):
+        return None
+    return Strings(hit[1], lang, shown)
+
+
+def _strings_deps(root: Path, path: Path) -> set[str]:
+    """The files a strings table is checked against: itself and every other language's table."""
+    return {p.relative_to(root).as_posix() for p in (path, *(root / LANGS_DIR).glob("*.yaml"))}
+
+
+def _read_strings(root: Path, path: Path, lang: str, shown: str) -> Strings:
+    """Read and check a strings table (each problem at its line), and keep it for later runs."""
+    from brief.corpus import yamlio
+    from brief.corpus.index import Store
+
+    store = Store(root, "strings")
+    deps = store.snapshot(sorted(root / rel for rel in _strings_deps(root, path)))
+    data = yamlio.load(path, shown)
+    if not isinstance(data, dict):
+        raise InputError(Problem(shown, getattr(data, "line", 1) or 1, "expected a mapping of string keys",
+                                 "see templates/strings/en.yaml"))
+    problems = _string_problems(data, shown)
+    others = [p for p in (root / LANGS_DIR).glob("*.yaml") if p != path]
+    if others:  # every language has every key (compared with the first other language)
+        ref_path = sorted(others)[0]
+        ref = yamlio.load(ref_path, str(LANGS_DIR / ref_path.name))
+        if isinstance(ref, dict):
+            missing = sorted(set(ref) - set(data))
+            if missing:
+                problems.append(Problem(shown, None, f"missing UI string(s): {', '.join(missing)}",
+                                        f"add them, as in {LANGS_DIR / ref_path.name}"))
+    if problems:
+        raise InputError(problems)
+    table = {str(k): Plural({str(f): str(t) for f, t in ({"other": v} if isinstance(v, str) else v).items()},
+                            str(data["locale"]), str(k)) if k in PLURALS else _plain(v)
+             for k, v in data.items()}
+    store.put(lang, "", deps, table)
+    return Strings(table, lang, shown)
+
+
+def _plain(value):
+    """A loaded YAML value as plain str, list and dict (without the loader's line numbers)."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def format_date(value: str | datetime.date | None, t: Strings) -> str:
