@@ -41,7 +41,7 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
                      csl: str | None = None, *, date: datetime.date | None = None, selection=None) -> Composed:
     """Render, parse and fill one topic's template: the format-neutral document. `selection` is
     the topic's selection when the caller has made it already (check.preflight does)."""
-    from brief import __version__, document, i18n
+    from brief import __version__, i18n
     from brief.select import get_topic, select
 
     if selection is None:
@@ -54,6 +54,8 @@ def compose_document(project, topic_id: str, lang: str = "en", template: str | N
     composed = kept.get()
     if composed is not None:
         return composed
+    from brief import document  # (rendering, parsing, citations: only when composing)
+
     markdown, blocks = document.compose(project, selection, lang, name, csl, date)
     config = project.config
     meta = m.Meta(

@@ -13,7 +13,6 @@ import datetime
 import difflib
 import re
 
-from brief.cite import load_style
 from brief.corpus.index import Store, digest
 from brief.corpus.load import Project, TopicEntry
 from brief.corpus.standards import judgment_problems
@@ -42,6 +41,8 @@ def preflight(project: Project, topic_ids: list[str], *, lang: str | None = None
     for tid in topic_ids:
         compose.check_name(project.root, template or project.topics[tid].topic.template)
     if csl:
+        from brief.cite import load_style
+
         load_style(project.root, csl, t.csl_locale if t else "en-US")
     return selections
 
@@ -457,6 +458,8 @@ def check_topic(project: Project, entry: TopicEntry, selection: Selection) -> li
                 problems.append(Problem(shown, line, f"key_judgments[{i + 1}].{lang} {msg}",
                                         "ICD 203: say how likely, and give confidence in a separate sentence"))
     if t.csl:
+        from brief.cite import load_style
+
         try:
             load_style(project.root, t.csl, "en-US")
         except InputError as e:

@@ -15,7 +15,6 @@ from typing import Any
 
 from brief.errors import Problem, TemplateError
 from brief.i18n import clean_text, tidy_spacing
-from brief.views import FindingView
 
 MAX_SIZE = 1_000_000  # the longest text or list a template may build with `*`
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^\"'=:$%@;,/?])")
@@ -41,6 +40,8 @@ def escape_markdown(value: Any) -> str:
 def _cite(*items: Any):
     """`cite(f)`, `cite(f1, f2)` or `cite(sentence.cites)`: a citation marker for findings."""
     from markupsafe import Markup
+
+    from brief.views import FindingView
 
     ids: list[str] = []
     for item in items:

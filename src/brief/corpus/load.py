@@ -17,7 +17,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from brief.corpus import yamlio
-from brief.corpus import numbers as _numbers
 from brief.corpus.index import FolderResult, Store
 from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
@@ -208,10 +207,10 @@ class NumberMemo:
         self.data["version"] = _version()
 
     def missing(self, claim: str, quote: str) -> list[str]:
-        return list(self._ask(f"{claim}\0{quote}", list, lambda: _numbers.missing_numbers(claim, quote)))
+        return list(self._ask(f"{claim}\0{quote}", list, lambda: _numbers().missing_numbers(claim, quote)))
 
     def value_in(self, value: float, quote: str) -> bool:
-        return self._ask(f"{value!r}\0{quote}", bool, lambda: _numbers.value_in(value, quote))
+        return self._ask(f"{value!r}\0{quote}", bool, lambda: _numbers().value_in(value, quote))
 
     def _ask(self, text: str, kind: type, compute):
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -241,8 +240,16 @@ _VERSION: list[str] = []
 def _version() -> str:
     """The number code's own hash: a memo made by other code is not used."""
     if not _VERSION:
-        _VERSION.append(hashlib.sha256(Path(_numbers.__file__).read_bytes()).hexdigest()[:16])
+        _VERSION.append(hashlib.sha256((Path(__file__).parent / "numbers.py").read_bytes()).hexdigest()[:16])
     return _VERSION[0]
+
+
+def _numbers():
+    """The number checker (imported when a claim is first checked: a run whose answers are all
+    in the memo, or whose folders all come from the index, needs none)."""
+    from brief.corpus import numbers
+
+    return numbers
 
 
 def _sha256(path: Path) -> str:
