@@ -88,6 +88,19 @@ def test_chart_alt_text_formats_numbers_in_the_language_and_keeps_data_as_text(p
         chart_alt(chart, t, "zh")  # strings of one language for a text in another
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_chart_alt_text_never_brackets_a_unit_that_has_brackets_of_its_own(project_root, lang):
+    from brief import model as m
+    from brief.i18n import load_strings
+    from brief.writers.alt import chart_alt
+
+    t = load_strings(project_root, lang)
+    for unit in ("% (of world compute)", "%（全球算力占比）"):
+        alt = chart_alt(m.Chart("c", "Shares", unit, ("US", "China"), (32.0, 26.0)), t)
+        assert unit in alt and not re.search(r"[(（][^)）]*[(（]", alt), alt
+        assert alt.startswith("Shares") and alt.index(unit) < alt.index("US 32"), alt
+
+
 # ---- DOCX -------------------------------------------------------------------------------------
 
 

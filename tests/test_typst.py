@@ -225,11 +225,10 @@ def test_charts_are_figures_with_alt_text_from_their_data(typst_built, corpus):
         for chart, alt in zip(spec, alts):
             title = chart["title"][lang]
             colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
-            close = "）" if lang == "zh" else ")"
             assert alt.startswith(title), alt
             rest = alt[len(title):]
-            if rest.lstrip().startswith(("(", "（")):  # the unit, in brackets, after the title
-                rest = rest[rest.index(close + colon) + len(close):]
+            if rest.lstrip().startswith(("(", "（", comma)):  # the unit, after the title
+                rest = rest[rest.index(colon):]
             assert rest.startswith(colon), alt
             figures = {(fig["entity"][lang] if isinstance(fig["entity"], dict) else fig["entity"], float(fig["value"]))
                        for fid in chart["findings"] for fig in corpus.findings[fid].get("figures") or []}

@@ -27,6 +27,8 @@ def chart_alt(chart: m.Chart, strings: Strings, lang: str | None = None) -> str:
     values = strings.chart_alt_sep.join(
         strings.chart_alt_value.format(label=" ".join(clean_text(label).split()), value=format_number(v, strings))
         for label, v in zip(chart.labels, chart.values))
+    if unit and any(b in unit for b in "(（[［"):  # (a unit with brackets of its own is not bracketed again)
+        return strings.chart_alt_no_unit.format(title=title + strings.chart_alt_sep + unit, values=values)
     if unit:
         return strings.chart_alt.format(title=title, unit=unit, values=values)
     return strings.chart_alt_no_unit.format(title=title, values=values)
