@@ -480,3 +480,37 @@ def test_check_reports_a_broken_typst_style_file_at_its_line(run_brief, tmp_path
         r = run_brief("--project", project, "generate", "--topic", CONTESTED_TOPIC, "--format", "pdf",
                       "--pdf-engine", "typst", "--out", tmp_path / "out")
         assert r.returncode == 1 and f"templates/styles/pdf.typ:{lines + 1}: Typst: " in r.stderr, r.stderr
+
+
+def test_a_block_kept_with_the_previous_one_never_starts_a_page_alone(tmp_path):
+    """pdf.yaml's `keep_with_previous` (the "N more findings" line of `finding-meta`) holds for
+    the Typst engine too: wherever the page break falls, the line is not the first of a page.
+    One-line paragraphs, then a line in another role's spacing, move the page break a little at
+    a time across the kept line."""
+    from brief import model as m
+    from brief.writers import get_writer, options_for
+    from brief.writers.styles import pdf_style
+
+    roles = pdf_style(ROOT).roles
+    kept = [r for r, look in roles.items() if look.keep_with_previous]
+    others = [r for r, look in roles.items() if look.para and not look.keep_with_previous and not look.layout][:3]
+    assert kept and others, "pdf.yaml keeps some role with the block before it"
+    write = get_writer("pdf", "typst")
+    options = options_for("pdf", ROOT, "en", pdf_engine="typst")
+    meta = m.Meta(title="Keeping", subtitle="", lang="en", tlp="TLP:CLEAR", topic="keeping", date="2026-01-01")
+    later = 0
+    for n in range(40, 56):
+        for role in (None, *others):
+            blocks = tuple(m.Para((m.Str(f"Paragraph {i}, one line."),)) for i in range(n))
+            if role:
+                blocks += (m.Div(role, (m.Para((m.Str("A line in another spacing."),)),)),)
+            blocks += (m.Div(kept[0], (m.Para((m.Str("KEPT-LINE: three more findings"),)),
+                                       m.BulletList(((m.Para((m.Str("one more"),)),),)))),)
+            path = tmp_path / "kept.pdf"
+            path.write_bytes(write(m.Document(meta, blocks), options))
+            pages = pdftotext(path).split("\f")
+            at = next(i for i, page in enumerate(pages) if "KEPT-LINE" in page)
+            body = [x for x in pages[at].splitlines() if x.strip() and "TLP:" not in x and x.strip() != "Keeping"]
+            later += at > 0
+            assert at == 0 or not body[0].startswith("KEPT-LINE"), (n, role, body[:3])
+    assert later, "some layout put the kept line on a later page"

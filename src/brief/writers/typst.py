@@ -141,12 +141,23 @@ class _Writer:
     # ---- blocks -------------------------------------------------------------------------
     def blocks(self, nodes, stack: tuple[str, ...] = ()) -> str:
         out = []
-        for b in nodes:
+        for i, b in enumerate(nodes):
             handler = getattr(self, "b_" + type(b).__name__, None)
             if handler is None:
                 raise TypeError(f"Typst writer cannot render block {type(b).__name__}")
-            out.append(handler(b, stack))
+            code = handler(b, stack)
+            if code and self._kept_with_previous(nodes[i + 1] if i + 1 < len(nodes) else None, stack):
+                code = f"#block(sticky: true)[\n{code}\n]"  # (the next block never starts a page alone)
+            out.append(code)
         return "\n".join(x for x in out if x)
+
+    def _kept_with_previous(self, b, stack) -> bool:
+        """A block whose role's `keep_with_previous` (pdf.yaml) keeps it on the page of the block
+        before it ("N more findings"), as in the reportlab engine; not inside columns."""
+        if not isinstance(b, m.Div) or any(role_layout(self.roles, r) == "columns" for r in stack):
+            return False
+        look = self.roles.get(b.role)
+        return look is not None and look.keep_with_previous
 
     def b_Heading(self, b: m.Heading, stack):
         default = self.css.headings.get(b.level, self.css.defaults.heading)
