@@ -16,7 +16,6 @@ import re
 import pytest
 from conftest import BUILD_EPOCH, CONTESTED_TOPIC, ZH_TOPIC
 from helpers import (
-    FIXTURE_PROJECT,
     ROOT,
     cite_numbers,
     copy_project,
@@ -28,6 +27,9 @@ from helpers import (
     ws,
 )
 from test_output import (
+    BRIEF_IDS,
+    BRIEFS,
+    EN_TOPICS,
     LITERALS,
     PAYLOAD,
     PROBE_QUOTE,
@@ -35,9 +37,6 @@ from test_output import (
     make_injection_project,
 )
 
-EN_TOPICS = sorted(p.stem for p in (FIXTURE_PROJECT / "briefs").glob("*.yaml") if not p.name.startswith("stakeholders"))
-BRIEFS = [(t, "en") for t in EN_TOPICS] + [(t, "zh") for t in EN_TOPICS]
-BRIEF_IDS = [f"{t}.{lang}" for t, lang in BRIEFS]
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 INLINE = {"a", "span", "em", "strong", "code", "br"}

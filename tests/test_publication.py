@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUILD_EPOCH, CONTESTED_TOPIC, LANGS, TEMPLATES, ZH_TOPIC
-from helpers import FIXTURE_PROJECT, ROOT, Corpus, docx_tables, load_yaml, pdf_count, run_brief
+from helpers import FIXTURE_PROJECT, ROOT, Corpus, docx_tables, load_yaml, pdf_count, pdf_outline, run_brief
 
 CORPUS = Corpus(FIXTURE_PROJECT)
 TOPICS = sorted(CORPUS.topics)
@@ -89,19 +89,8 @@ def test_marking_is_right_aligned_and_at_least_12_pt(built):
 
 
 def test_pdf_outline_has_every_section_and_a_table_of_contents(built):
-    import pikepdf
-
     pdf = built / "brief" / f"{CONTESTED_TOPIC}.en.pdf"
-    with pikepdf.open(pdf) as doc:
-        with doc.open_outline() as outline:
-            titles = []
-
-            def walk(items):
-                for item in items:
-                    titles.append(item.title)
-                    walk(item.children)
-
-            walk(outline.root)
+    titles = [title for _, title in pdf_outline(pdf)]
     for section in ("Bottom line", "Key judgments", "Key findings", "What we know", "What we assess",
                     "What the sources recommend", "What cuts the other way", "Source notes", "References"):
         assert section in titles

@@ -197,11 +197,10 @@ def render_formats(document: m.Document, root: Path, formats: tuple[str, ...],
         future = None
     local = {fmt: _write_one(fmt, document, options[fmt], engine) for fmt in formats if fmt != remote}
     try:
-        local[remote] = future.result() if future is not None else None
+        data = future.result() if future is not None else None
     except BrokenProcessPool:  # the worker was killed (a signal, the OOM killer): write it here
-        local[remote] = None
-    if local[remote] is None:
-        local[remote] = _write_one(remote, document, options[remote], engine)
+        data = None
+    local[remote] = data if data is not None else _write_one(remote, document, options[remote], engine)
     return [local[fmt] for fmt in formats]
 
 

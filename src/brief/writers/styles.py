@@ -208,16 +208,22 @@ class Padding(Strict):
     bottom: Points = Field(description="Bottom padding.")
 
 
-class TableLook(Strict):
+class ColumnWeights(Strict):
+    """How a table's column widths are weighed, in both formats: each column's longest text, in
+    characters (CJK twice)."""
+
+    column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
+    column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
+    empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
+
+
+class TableLook(ColumnWeights):
     """Tables (key figures, Markdown tables). Column widths follow each column's longest text."""
 
     style: StyleName = Field(description="Paragraph style of the cells (header cells are bold).")
     grid_width: Points = Field(description="Width of the grid lines.")
     grid_colour: ColourName = Field(description="Colour of the grid lines.")
     padding: Padding = Field(description="Cell padding.")
-    column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
-    column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
-    empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
     figure_max_chars: int = Field(ge=1, description="A column whose body cells all hold a digit and at most this many "
                                   "characters (CJK twice), or nothing, is a column of figures: as wide as its widest "
                                   "cell, never wrapped.")
@@ -391,7 +397,7 @@ class DocxRole(Strict):
                                                         "before it: a trailing line such as \"N more findings\".")
 
 
-class DocxTable(Strict):
+class DocxTable(ColumnWeights):
     """Tables (key figures, Markdown tables). Column widths follow each column's longest text,
     counted in characters (CJK twice): `column_weight_min` plus at most `column_weight_cap`. A
     column of figures (or one the model aligns right) is right-aligned, does not wrap and is as wide
@@ -400,9 +406,6 @@ class DocxTable(Strict):
 
     style: str = Field(description="Word table style (borders, cell padding).")
     para: str = Field(description="Word paragraph style of the cells (header cells are bold).")
-    column_weight_min: Points = Field(description="Every column's width weight starts at this many characters.")
-    column_weight_cap: Points = Field(description="At most this many characters of a column's longest text count towards its width.")
-    empty_column_weight: Points = Field(description="Characters counted for a column with no text.")
     char_width: float = Field(gt=0, description="Width of one character of cell text, in points (CJK twice): "
                                                 "sizes a column that does not wrap, and the narrowest a column may be (its longest word).")
 
