@@ -286,6 +286,21 @@ def _pool(workers: int):
     return _POOL
 
 
+def stop_workers() -> None:
+    """Stop the writer worker, if one was started, before the process exits. The worker holds
+    nothing to save (a writer returns bytes), so it is terminated, then the pool is shut down
+    under its own lock: Python 3.11's exit hook for process pools wakes the pool's thread
+    without that lock and, when a result arrives just then, prints an ignored 'Bad file
+    descriptor' error on the way out."""
+    global _POOL
+    pool, _POOL = _POOL, None
+    if pool is None:
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _die_with_parent() -> None:
     """A worker ends when the process that started it ends, however it ends (Linux). Ctrl-C,
     which a terminal sends to the worker too, is the parent's to handle: the worker ignores it."""

@@ -273,14 +273,18 @@ def watch(
                                              "(default: brief.yaml's pdf_engine, else reportlab)."),
 ):
     """Re-render a brief whenever a template, topic, the corpus or a style changes (Ctrl-C stops)."""
-    from brief.watch import watch_and_render
 
-    formats = tuple(f.strip() for f in format.split(",") if f.strip())
-    try:
-        watch_and_render(root(), topic, lang=lang, formats=formats, out_dir=in_project(out), template=template,
-                         echo=lambda msg: print(msg, flush=True), pdf_engine=pdf_engine)
-    except KeyboardInterrupt:
-        pass
+    def go():
+        from brief.watch import watch_and_render
+
+        formats = tuple(f.strip() for f in format.split(",") if f.strip())
+        try:
+            watch_and_render(root(), topic, lang=lang, formats=formats, out_dir=in_project(out), template=template,
+                             echo=lambda msg: print(msg, flush=True), pdf_engine=pdf_engine)
+        except KeyboardInterrupt:
+            pass
+
+    run(go)
 
 
 @app.command()

@@ -82,3 +82,7 @@ def run(fn):
         err(for_terminal(bug(e)))
         sys.stderr.flush()
         raise typer.Exit(EXIT_INTERNAL)
+    finally:
+        build = sys.modules.get("brief.build")  # (a command that built nothing started no worker)
+        if build is not None:
+            build.stop_workers()
