@@ -49,18 +49,120 @@ def find_font(name: str, dirs: list[str], package: str, config: str = "templates
                             f"or point the style data at a TrueType font you have"))
 
 
-def _register_latin(spec, faces: tuple[str, ...]) -> dict:
+def _register_latin(spec, faces: tuple[str, ...], root: Path | None = None) -> dict:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     lat = spec.latin
     out = {}
     for face in faces:
         path = find_font(getattr(lat, face), spec.search_dirs, lat.package)
-        f = TTFont(LATIN if face == "regular" else f"{LATIN}-{face}", path)
+        f = ttfont(LATIN if face == "regular" else f"{LATIN}-{face}", path, 0, root)
         pdfmetrics.registerFont(f)
         out[face] = f
     return out
+
+
+# The attributes of reportlab's parsed face that hold names (TTFNameBytes: bytes with a `ustr`).
+_NAMES = ("name", "familyName", "styleName", "fullName", "uniqueFontID")
+
+
+def ttfont(name: str, path: str, subfont: int = 0, root: Path | None = None):
+    """A reportlab TTFont over a font file. Parsing a file's tables in Python takes about a tenth
+    of a second for a CJK font, on every run, so with a project `root` the parsed tables are kept
+    in its signed cache (`.brief-cache/fonts/`), keyed by the SHA-256 of the file's content, the
+    subfont and the reportlab version; the file itself is read on every run (a PDF embeds a
+    subset of it), so a changed font is parsed again."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if root is None:
+        return TTFont(name, path, subfontIndex=subfont)
+    import hashlib
+    import os
+
+    from reportlab import Version
+
+    from brief.corpus.index import Store
+
+    store = Store(root, "fonts")
+    if not store.enabled:
+        return TTFont(name, path, subfontIndex=subfont)
+    with open(path, "rb") as f:
+        data = f.read()
+    entry = hashlib.sha256(f"{os.path.realpath(path)}\0{subfont}".encode()).hexdigest()[:32]
+    stamp = f"{hashlib.sha256(data).hexdigest()}\0{subfont}\0reportlab {Version}"
+    hit = store.get(entry, stamp)
+    if hit is not None:
+        try:
+            return _kept_font(name, _thaw(hit[1], data))
+        except Exception:  # noqa: BLE001 - an entry that does not fit this reportlab is only a miss
+            pass
+    font = TTFont(name, path, subfontIndex=subfont)
+    frozen = _freeze(font.face)
+    if frozen is not None:
+        store.put(entry, stamp, {}, frozen)
+    return font
+
+
+def _freeze(face) -> bytes | None:
+    """A parsed face's tables as marshal data (about three times faster to read back than
+    pickle), without the file's bytes and the scaling function; None if reportlab put something
+    there that marshal cannot hold."""
+    import marshal
+
+    state = {k: v for k, v in vars(face).items() if k not in ("_ttf_data", "_pdfScale")}
+    names = {k: state.pop(k).ustr for k in _NAMES if hasattr(state.get(k), "ustr")}
+    try:
+        return marshal.dumps((state, names))
+    except ValueError:
+        return None
+
+
+def _thaw(frozen: bytes, data: bytes):
+    """The face `_freeze` kept, over the font file's bytes, as reportlab's parser leaves it."""
+    import marshal
+
+    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
+
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()  # (tens of thousands of new objects, none of them in a cycle)
+    try:
+        state, names = marshal.loads(frozen)  # noqa: S302 - signed by this user's key
+    finally:
+        if paused:
+            gc.enable()
+    for k, text in names.items():
+        state[k] = TTFNameBytes(text.encode("utf-8"))
+    units = state["unitsPerEm"]
+    if units == 1000:
+        state["_pdfScale"] = lambda x: x
+    else:
+        mult = 1000 / units
+        state["_pdfScale"] = lambda x: x * mult
+    state["_ttf_data"] = data
+    face = TTFontFace.__new__(TTFontFace)
+    face.__dict__.update(state)
+    return face
+
+
+def _kept_font(name: str, face):
+    """A TTFont over an already parsed face, set up as TTFont.__init__ sets up a new one (a
+    test compares the two)."""
+    from fnmatch import fnmatch
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, unShapedFontGlob
+
+    font = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, g) for g in unShapedFontGlob)
+    return font
 
 
 def _same_face(font, name: str):
@@ -78,12 +180,13 @@ def _same_face(font, name: str):
     return other
 
 
-def load(spec, italic: bool = False) -> FontSet:
+def load(spec, italic: bool = False, root: Path | None = None) -> FontSet:
     """Register the fonts of a style sheet's `fonts:` section (a validated `writers.styles.Fonts`)
     once per process.
 
     Italic faces are parsed only when a document asks for them (`italic=True`): most briefs
-    have no emphasis, and each face costs start-up time.
+    have no emphasis, and each face costs start-up time. With a project `root`, the parsed fonts
+    are kept in its cache (see `ttfont`).
     """
     from reportlab.lib.fonts import addMapping
 
@@ -91,13 +194,12 @@ def load(spec, italic: bool = False) -> FontSet:
     fs = _FONTS.get(key)
     if fs is None:
         from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
 
-        faces = _register_latin(spec, ("regular", "bold"))
+        faces = _register_latin(spec, ("regular", "bold"), root)
         cjk = spec.cjk
         path = find_font(cjk.regular, spec.search_dirs, cjk.package)
         try:
-            cf = TTFont(CJK, path, subfontIndex=cjk.subfont)
+            cf = ttfont(CJK, path, cjk.subfont, root)
         except Exception as e:  # e.g. CFF outlines, which reportlab cannot embed
             raise FontError(Problem("templates/styles/pdf.yaml", None, f"cannot use CJK font {cjk.regular}: {e}",
                                     "use a TrueType CJK font such as wqy-microhei.ttc (fonts-wqy-microhei)")) from None
@@ -116,7 +218,7 @@ def load(spec, italic: bool = False) -> FontSet:
                      strokes=((CJK_BOLD, cjk.synthetic_bold),) if bold == CJK_BOLD else ())
         _FONTS[key] = fs
     if italic and not fs.italic:
-        _register_latin(spec, ("italic", "bolditalic"))
+        _register_latin(spec, ("italic", "bolditalic"), root)
         fs.italic = True
     addMapping(LATIN, 0, 0, LATIN)
     addMapping(LATIN, 1, 0, f"{LATIN}-bold")

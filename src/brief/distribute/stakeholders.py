@@ -207,7 +207,7 @@ def _font_problems(entries: list[RecipientEntry], project) -> list[Problem]:
 
     if not any("pdf" in e.recipient.formats for e in entries):
         return []
-    fs = F.load(pdf_style(project.root).fonts)
+    fs = F.load(pdf_style(project.root).fonts, root=project.root)
     problems = []
     for e in entries:
         for key in ("name", "organisation"):

@@ -55,7 +55,7 @@ class PdfStamper:
         from brief.writers.styles import pdf_style
 
         self.sheet = pdf_style(root)
-        self.fs = F.load(self.sheet.fonts)
+        self.fs = F.load(self.sheet.fonts, root=root)
         look = self.sheet.furniture
         st = self.sheet.styles[look.recipient.style]
         self.style = ParagraphStyle("brief-distribute-marking", fontName=F.LATIN, fontSize=st.size,

@@ -25,11 +25,29 @@ DEFAULT_PDF_ENGINE = "reportlab"
 @dataclass(frozen=True)
 class Options:
     """What a writer gets besides the document: the UI strings of the document's language, the
-    style data of its format and, for DOCX, the reference document's bytes."""
+    style data of its format, for DOCX the reference document's bytes and, for the reportlab PDF,
+    the project whose cache keeps the parsed fonts (None: parse them)."""
 
     strings: Strings
     style: Any
     reference: bytes | None = None
+    cache_root: Path | None = None
+
+
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                           "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def xml_text(text: str) -> str:
+    """Text for XML character data: &, < and > escaped (xml.sax.saxutils.escape, without its
+    import of urllib.request, which costs a CLI run tens of milliseconds)."""
+    return text.translate(_XML_TEXT)
+
+
+def xml_attr(text: str) -> str:
+    """A double-quoted XML attribute value holding `text` exactly."""
+    return '"' + text.translate(_XML_ATTR) + '"'
 
 
 def check_engine(pdf_engine: str | None) -> str:
@@ -52,7 +70,7 @@ def options_for(fmt: str, root: Path, lang: str, pdf_engine: str | None = None) 
     if fmt == "pdf":
         if check_engine(pdf_engine) == "typst":
             return Options(t, styles.typst_style(root, root / ".brief-cache"))
-        return Options(t, styles.pdf_style(root))
+        return Options(t, styles.pdf_style(root), cache_root=root)
     if fmt == "html":
         return Options(t, styles.html_style(root))
     raise _unknown(fmt)

@@ -27,6 +27,7 @@ import zipfile
 from brief import model as m
 from brief.errors import InputError
 from brief.i18n import clean_text
+from brief.writers import xml_attr, xml_text
 from brief.writers.alt import chart_alt, cite_link
 from brief.writers.styles import DOCX_MAP, missing_docx_styles, missing_docx_styles_problem, role_layout, role_style
 from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, split_grade
@@ -524,15 +525,14 @@ class _Writer:
 
     def custom_properties(self):
         """Provenance as DOCX custom properties (docProps/custom.xml)."""
-        from xml.sax.saxutils import escape, quoteattr
 
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.opc.packuri import PackURI
         from docx.opc.part import Part
 
         props = "".join(
-            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{i}" name={quoteattr(k)}>'
-            f"<vt:lpwstr>{escape(_xml_safe(v))}</vt:lpwstr></property>"
+            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{i}" name={xml_attr(k)}>'
+            f"<vt:lpwstr>{xml_text(_xml_safe(v))}</vt:lpwstr></property>"
             for i, (k, v) in enumerate(self.doc.meta.provenance().items(), start=2))
         xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
@@ -547,7 +547,6 @@ class _Writer:
         """docProps/app.xml naming this tool (and its version) as the application, and nothing
         it cannot know (pages, words, a template); the reference document's thumbnail and
         customXml parts (python-docx's or Word's leftovers) are dropped."""
-        from xml.sax.saxutils import escape
 
         from docx.opc.constants import CONTENT_TYPE as CT
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -560,7 +559,7 @@ class _Writer:
                 del rels[rid]
         version = self.doc.meta.tool_version
         app = f"brief/{version}" if version else "brief"
-        title = escape(_xml_safe(self.doc.meta.title))
+        title = xml_text(_xml_safe(self.doc.meta.title))
         # The document's title as its one part, as Word writes it (HeadingPairs counts the parts).
         parts = ('<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Title</vt:lpstr>'
                  '</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>'
@@ -569,7 +568,7 @@ class _Writer:
         xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
                'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-               f"<Application>{escape(_xml_safe(app))}</Application><DocSecurity>0</DocSecurity>{parts}</Properties>")
+               f"<Application>{xml_text(_xml_safe(app))}</Application><DocSecurity>0</DocSecurity>{parts}</Properties>")
         part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, xml.encode(), package)
         package.relate_to(part, RT.EXTENDED_PROPERTIES)
 

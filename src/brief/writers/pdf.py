@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from xml.sax.saxutils import escape, quoteattr
 
 from brief import fonts as F
 from brief import model as m
 from brief.i18n import clean_text, format_number
+from brief.writers import xml_attr, xml_text
 from brief.writers.alt import cite_link
 from brief.writers.keeping import keep_rules
 from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, WJ, split_grade
@@ -165,7 +165,7 @@ class _Writer:
 
         self.doc = doc
         self.sheet = options.style  # a styles.PdfStyle, validated
-        self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks))
+        self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks), root=getattr(options, "cache_root", None))
         self.cjk_bold = F.CJK_BOLD if self.fs.strokes else F.CJK  # the face bold CJK runs name
         self.t = options.strings
         self.colours = {k: colors.HexColor(v) for k, v in self.sheet.colours.items()}
@@ -208,7 +208,7 @@ class _Writer:
         out = []
         cjk = self.cjk_bold if bold else F.CJK
         for font, chunk in F.runs(text, self.fs):
-            esc = escape(chunk)
+            esc = xml_text(chunk)
             if font == F.CJK:
                 out.append(f'<font name="{cjk}">{esc}</font>')
             else:
@@ -232,7 +232,7 @@ class _Writer:
             elif isinstance(n, m.Strong):
                 out.append(self.inlines(n.children, True, italic))
             elif isinstance(n, m.Link):
-                href = quoteattr(n.url)
+                href = xml_attr(n.url)
                 self.link_texts.setdefault(n.url, " ".join(m.inline_text(n.children).split()))
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
@@ -718,7 +718,7 @@ def _accessible(canv, meta: m.Meta) -> None:
 def _xmp(*, title: str, description: str, author: str, keywords: tuple[str, ...], lang: str, date: str,
          producer: str, creator: str) -> bytes:
     """An XMP packet (UTF-8) of the document's metadata, the same values as its Info dictionary."""
-    from xml.sax.saxutils import escape as esc
+    esc = xml_text
 
     def alt(text: str) -> str:
         return f'<rdf:Alt><rdf:li xml:lang="x-default">{esc(clean_text(text))}</rdf:li></rdf:Alt>'
