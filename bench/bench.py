@@ -32,9 +32,10 @@ def cold(args: list[str], runs: int) -> list[float]:
 
 def warm(topic: str, runs: int, out: Path) -> list[float]:
     sys.path.insert(0, str(ROOT / "src"))
-    from brief.build import generate
+    from brief.build import generate, prewarm
     from brief.corpus.load import load_project
 
+    prewarm(ROOT)  # (a long-running process, as brief serve and brief watch: the PDF in the worker)
     project = load_project(ROOT)
     generate(project, [topic], out_dir=out)  # first call pays imports and font loading
     times = []

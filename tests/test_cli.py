@@ -198,3 +198,36 @@ def test_schema_rejects_an_unknown_field(schemas, kind):
     data = load_yaml(files_of_kind(kind)[0])
     data["publsher"] = "x"
     assert any("unknown field publsher" in e for e in _validate(data, schema, schema))
+
+
+def test_a_command_run_as_a_process_prints_all_its_output_and_its_exit_status(project_root):
+    """`brief` ends its process at once when a command is done (no interpreter teardown): what
+    it printed is all there, and the exit status is the command's."""
+    from helpers import _run_in_process
+
+    env = dict(__import__("os").environ, PYTHONIOENCODING="utf-8")
+    cmd = [sys.executable, "-m", "brief", "--project", str(project_root)]
+    r = subprocess.run(cmd + ["findings"], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    expected = _run_in_process(["--project", str(project_root), "findings"], None, None)
+    assert r.stdout == expected.stdout and r.stdout.count("\n") > 10
+    bad = subprocess.run(cmd + ["generate", "--topic", "no-such-topic"], capture_output=True, text=True, timeout=120,
+                         env=env)
+    assert bad.returncode == 1 and "unknown topic 'no-such-topic'" in bad.stderr
+    usage = subprocess.run(cmd + ["no-such-command"], capture_output=True, text=True, timeout=120, env=env)
+    assert usage.returncode == 2 and "No such command" in usage.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(project_root):
+    """`brief findings | head -1`: the pipe's reader has gone; no internal error, no traceback."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        r = subprocess.run([sys.executable, "-m", "brief", "--project", str(project_root), "findings"],
+                           stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert r.returncode == 1
+    assert r.stderr == "", r.stderr

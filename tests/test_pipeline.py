@@ -187,6 +187,7 @@ import brief.build as b
 from brief.corpus.load import load_project
 project, out = load_project(Path(sys.argv[1])), Path(sys.argv[2])
 topic = sorted(project.topics)[0]
+b.prewarm(project.root)  # (as brief serve and brief watch do)
 first = b.generate(project, [topic], out_dir=out / "1")
 for pid in list(b._POOL._processes):
     os.kill(pid, signal.SIGKILL)

@@ -179,14 +179,15 @@ def _parallel(formats: tuple[str, ...] = FORMATS) -> bool:
 
 def render_formats(document: m.Document, root: Path, formats: tuple[str, ...],
                    pdf_engine: str = "reportlab") -> list[bytes]:
-    """Render one document in several formats, the PDF with `pdf_engine` (reportlab or typst);
-    on a multi-core POSIX machine the writers run in parallel: the PDF (the slowest) in the
-    forked worker, the others here."""
+    """Render one document in several formats, the PDF with `pdf_engine` (reportlab or typst).
+    Once `prewarm` has started the writer worker (a run that writes several briefs), the PDF
+    (the slowest) is written there while the others are written here; otherwise all of them
+    are written here, one after the other."""
     from brief.writers import check_engine, options_for
 
     engine = check_engine(pdf_engine)
     options = {fmt: options_for(fmt, root, document.meta.lang, engine) for fmt in formats}
-    if not _parallel(formats):
+    if not _parallel(formats) or _POOL is None:
         return [_write_one(fmt, document, options[fmt], engine) for fmt in formats]
     from concurrent.futures.process import BrokenProcessPool
 
@@ -205,9 +206,13 @@ def render_formats(document: m.Document, root: Path, formats: tuple[str, ...],
 
 
 def prewarm(root: Path, formats: tuple[str, ...] = FORMATS, pdf_engine: str | None = "reportlab") -> None:
-    """Start the writer worker now, so that it imports what the PDF engine needs (reportlab and
-    the fonts, or the Typst compiler and its style data) while this process still loads the
-    corpus and composes the brief. `pdf_engine` None: the project's (brief.yaml), read here."""
+    """Start the writer worker now, for a run that writes several briefs (generate --all, watch,
+    serve): it imports what the PDF engine needs (reportlab and the fonts, or the Typst compiler
+    and its style data) while this process still loads the corpus and composes the brief, and
+    then writes each brief's PDF while this process writes the other formats. A run that
+    writes one brief does not start it: a forked worker costs more CPU time (its copy-on-write
+    pages, a second set of imports) than it saves on one brief. `pdf_engine` None: the
+    project's (brief.yaml), read here."""
     if _parallel(formats) and "pdf" in formats:
         engine = pdf_engine if pdf_engine is not None else _config_engine(root)  # (loading checks brief.yaml)
         _pool(1).submit(_warm_typst if engine == "typst" else _warm_pdf, root)
@@ -262,7 +267,7 @@ def _warm_pdf(root: Path) -> None:
         from brief.writers import pdf  # noqa: F401  (the import is the point)
         from brief.writers.styles import pdf_style
 
-        fonts.load(pdf_style(root).fonts)
+        fonts.load(pdf_style(root).fonts, root=root)
     except BriefError:
         pass  # the real build reports it
 

@@ -62,7 +62,11 @@ def watch_inputs(root: Path, on_change: Callable[[], object], *, out_dir: Path |
 def watch_and_render(root: Path, topic: str, *, lang: str, formats: tuple[str, ...], out_dir: Path,
                      template: str | None, echo: Callable[[str], None], stop_event=None,
                      pdf_engine: str | None = None) -> None:
-    """Render now, then after every change under templates/, seeds/, briefs/ or brief.yaml."""
+    """Render now, then after every change under templates/, seeds/, briefs/ or brief.yaml. The
+    writer worker is started first (it writes each PDF beside the other formats)."""
+    from brief.build import prewarm
+
+    prewarm(root, formats, pdf_engine)
     watch_inputs(root, lambda: render_once(root, topic, lang=lang, formats=formats, out_dir=out_dir,
                                            template=template, echo=echo, pdf_engine=pdf_engine),
                  out_dir=out_dir, echo=echo, stop_event=stop_event)

@@ -64,6 +64,18 @@ def load(strict: bool = True):
     return project
 
 
+def _stdout_gone() -> bool:
+    """True when standard output is a pipe whose reader has closed it."""
+    import select
+
+    try:
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(ev & select.POLLERR for _, ev in poll.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def run(fn):
     """Call `fn` at the error boundary: never a traceback for bad input, one line for a bug."""
     from brief.errors import BriefError, bug, for_terminal
@@ -76,6 +88,13 @@ def run(fn):
         raise typer.Exit(e.exit_code)
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        if not _stdout_gone():  # (another pipe or socket: a bug, reported below)
+            err(for_terminal(bug(sys.exc_info()[1])))
+            raise typer.Exit(EXIT_INTERNAL)
+        # The reader went away (`brief search … | head`): stop quietly, as a pipe's writer does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1)
     except Exception as e:  # noqa: BLE001 - the boundary
         if os.environ.get("BRIEF_DEBUG"):
             raise
