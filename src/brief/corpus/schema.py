@@ -50,7 +50,9 @@ class Strict(BaseModel):
     """Base: unknown fields are errors, models are immutable once loaded, and no text holds a
     control character."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # (defer_build: a model's validator is built when first used; a run that only reads kept
+    # results never builds most of them)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
