@@ -329,7 +329,8 @@ def main() -> None:
     handlers (atexit) have run, the process ends at once (os._exit, as mypy does): tearing the
     interpreter down object by object (every module, the models, the fonts' tables) would cost
     about a sixth of the CPU time of `brief generate` and saves nothing. While another thread
-    is still running, the process ends the ordinary way, which waits for it."""
+    is still running, or a profiler or tracer (cProfile, coverage) waits to report at exit, the
+    process ends the ordinary way."""
     import atexit
     import os
     import sys
@@ -347,7 +348,7 @@ def main() -> None:
     else:  # (as the interpreter does with a message)
         print(code, file=sys.stderr)
         status = 1
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.gettrace() is not None or sys.getprofile() is not None:
         sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
         try:
