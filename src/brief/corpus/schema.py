@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, WrapValidator, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator, field_validator, model_validator
 
 ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_RE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -160,6 +160,17 @@ def _names(value):
     return [{"literal": x} if isinstance(x, str) else x for x in items]
 
 
+class _JsonSchema:
+    """Like pydantic's WithJsonSchema, with the JSON schema made only when one is asked for
+    (`brief schema`), not when this module is imported."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        return self.make()
+
+
 def _authors_schema() -> dict:
     name = Name.model_json_schema()
     name.pop("title", None)
@@ -169,7 +180,7 @@ def _authors_schema() -> dict:
 
 # `author` in YAML: one string (read as a literal name), one name in parts, or a list of them;
 # loaded as a tuple of Names (or None).
-Authors = Annotated[tuple[Name, ...] | None, BeforeValidator(_names), WithJsonSchema(_authors_schema())]
+Authors = Annotated[tuple[Name, ...] | None, BeforeValidator(_names), _JsonSchema(_authors_schema)]
 
 
 class Capture(Strict):
@@ -270,7 +281,7 @@ def _unit(value, handler):
 
 
 Unit = Annotated[Text, WrapValidator(_unit),
-                 WithJsonSchema({"anyOf": [Text.model_json_schema(), {"type": "string", "pattern": UNIT_CODE_RE}]})]
+                 _JsonSchema(lambda: {"anyOf": [Text.model_json_schema(), {"type": "string", "pattern": UNIT_CODE_RE}]})]
 
 
 class Figure(Strict):
