@@ -549,18 +549,35 @@ def docx_tables(path: Path) -> list[list[list[str]]]:
     return out
 
 
-def shown_in_full(paragraphs: list[DocxPara], claims: dict[str, str], grade_word: str) -> dict[str, list[int]]:
+def grade_text(lang: str, grade: str) -> str:
+    """A grade after its citation as the strings write it (`graded`), no-break spaces read as
+    spaces: ' · Grade C1' (en), '·C1' (zh)."""
+    return strings(lang)["graded"].format(grade=grade).replace("\u00a0", " ")
+
+
+def grade_re(lang: str) -> str:
+    """A regular expression of any grade after its citation (see `grade_text`)."""
+    return re.escape(grade_text(lang, "@@")).replace("@@", "[A-F][1-6]")
+
+
+def cite(lang: str, *numbers: int) -> str:
+    """A citation as the strings write it (`cite_sep`): '[1, 2]' (en), '[1,2]' (zh)."""
+    return "[" + strings(lang)["cite_sep"].join(str(n) for n in numbers) + "]"
+
+
+def shown_in_full(paragraphs: list[DocxPara], claims: dict[str, str], lang: str) -> dict[str, list[int]]:
     """Where each finding stands in full: indices of the paragraphs that are its finding line
-    ('<claim> [n] · <grade_word> XN', joined by no-break spaces; no space before the citation
-    after full-width punctuation). `claims` maps finding ids to claims in the brief's language.
-    A finding only named (in the list of an 'N more findings' line, or of a stance position) is
-    absent from the result: list items are never findings shown in full."""
+    ('<claim> [n] · Grade XN' as the strings write the grade, joined by no-break spaces; no space
+    before the citation after full-width punctuation). `claims` maps finding ids to claims in
+    the brief's language. A finding only named (in the list of an 'N more findings' line, or of
+    a stance position) is absent from the result: list items are never findings shown in full."""
     out: dict[str, list[int]] = {}
-    marker = f" · {grade_word} "
+    marker = re.compile(r"\]" + grade_re(lang))
     bullet = load_yaml(ROOT / "templates" / "styles" / "docx.yaml")["bullet"]
     for fid, claim in claims.items():
         hits = [i for i, p in enumerate(paragraphs)
-                if p.style != bullet and re.match(re.escape(claim) + r" ?\[", p.text) and marker in p.text.replace("\u00a0", " ")]
+                if p.style != bullet and re.match(re.escape(claim) + r" ?\[", p.text)
+                and marker.search(p.text.replace("\u00a0", " "))]
         if hits:
             out[fid] = hits
     return out

@@ -90,6 +90,36 @@ def test_one_pager_docx_is_one_page_in_libreoffice(libreoffice_pdfs, topic, lang
     assert pdf_pages(libreoffice_pdfs[("one-pager", topic, lang)]) == 1
 
 
+def _breaks_inside_citations(text: str, lang: str) -> list[str]:
+    """Lines of a rendered brief that end or start inside a citation ("[1," | "2]") or between a
+    citation and its grade ("[1] ·" | "Grade C1", "评级" | "C1")."""
+    import re
+
+    label = re.escape(strings(lang)["grade"])
+    ends = re.compile(rf"(\[[\d,\s\u00a0]*|·|{label})$")
+    starts = re.compile(r"^(\]|,|·|[A-F][1-6]\b|\d+([,\s\u00a0]+\d+)*\])")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return [f"{a!r} / {b!r}" for a, b in zip(lines, lines[1:]) if ends.search(a) or starts.search(b)]
+
+
+@pytest.mark.parametrize("template", ["one-pager", "brief"])
+@pytest.mark.parametrize("topic,lang", CASES, ids=CASE_IDS)
+def test_libreoffice_never_breaks_a_line_inside_a_citation_or_before_its_grade(libreoffice_pdfs, template, topic,
+                                                                               lang):
+    """LibreOffice breaks Chinese text anywhere, no-break spaces and word joiners or not: a
+    citation and its grade hold no space in Chinese ("[1,2]", "[1]·C2"), so no line breaks
+    inside them; in English the no-break spaces hold ("[1, 2] · Grade C2")."""
+    assert _breaks_inside_citations(pdftotext(libreoffice_pdfs[(template, topic, lang)]), lang) == []
+
+
+def test_the_citation_check_sees_a_break_inside_a_citation():
+    assert _breaks_inside_citations("the gap narrows. [1,\n2] and more", "en")
+    assert _breaks_inside_citations("差距缩小。[1]·\nC2 其后", "zh")
+    assert _breaks_inside_citations("差距缩小。[1] · 评级\nC2", "zh")
+    assert _breaks_inside_citations("the gap narrows. [1] · Grade\nC2", "en")
+    assert not _breaks_inside_citations("the gap narrows. [1, 2] · Grade C2\nNext line", "en")
+
+
 # ---- headings and table rows keep with what follows ------------------------------------------
 
 

@@ -128,7 +128,7 @@ def full_findings(docx_body_of, corpus, topic, lang) -> list[str]:
     """Ids of the findings the DOCX shows in full (claim, grade, quote), not only cites."""
     fids = corpus.selected(topic) + corpus.partners(topic)
     claims = {f: summary(corpus.findings[f]["claim"][lang], lang) for f in fids}
-    shown = shown_in_full(docx_body_of(topic, lang), claims, strings(lang)["grade"])
+    shown = shown_in_full(docx_body_of(topic, lang), claims, lang)
     assert shown
     return list(shown)
 

@@ -220,7 +220,8 @@ def test_fact_sheet_lists_every_figure_with_its_citation(built, lang):
     of_row = {(e, u, a): f for (e, _, u, a), f in zip(expected, owners)}
     for row in table[1:]:
         f = of_row[row[0], row[2], row[3]]
-        cell = re.fullmatch(rf"\[\d+\]\s·\s{t['grade']}\s[A-F][1-6](?: · (.*))?", row[4], re.S)
+        form = re.escape(t["graded"].format(grade="@@")).replace("@@", "[A-F][1-6]").replace("\u00a0", r"\s")
+        cell = re.fullmatch(rf"\[\d+\]{form}(?: · (.*))?", row[4], re.S)
         assert cell, row[4]
         if f.get("via_primary"):  # a figure the text attributes to the study its article relays
             primary = CORPUS.sources[CORPUS.finding_source[f["id"]]]["primary_source"]["name"][lang]

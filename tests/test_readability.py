@@ -216,7 +216,7 @@ def test_more_findings_lines_agree_with_their_count_and_name_each_finding(projec
         for item in items:
             opening = re.split(r"…|\[", item)[0].strip()
             assert len(opening) >= 10 and any(c.startswith(opening) for c in claims), item
-            assert re.search(rf"\[\d+\]\u00a0·\u00a0{re.escape(t['grade'])}\u00a0[A-F][1-6]$", item), item
+            assert item.endswith(t["graded"].format(grade=item[-2:])) and re.search(r"\][^\]]*[A-F][1-6]$", item), item
     if lang == "en":
         assert not any(re.match(r"1 more findings|1 more contradictions", k) for k in leads)
 
@@ -361,11 +361,13 @@ def test_no_space_is_taken_from_english_citations_or_data(project):
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_grade_is_written_one_way_and_kept_with_its_citation(project, template, lang):
-    """Every grade after a citation reads "[n] · Grade C3" (评级 C3), joined by no-break spaces,
-    in every template: never a bare "· C3" or "[n] C3"."""
+    """Every grade after a citation reads as the strings write it ("[n] · Grade C3", joined by
+    no-break spaces; "[n]·C3" in Chinese), in every template: never another form ("[n] C3",
+    "· Grade C3" without its citation)."""
     t = strings(lang)
     _, doc = compose(project, CONTESTED_TOPIC, lang, template)
-    graded = re.compile(rf"\[\d+(, \d+)*\]\u00a0·\u00a0{re.escape(t['grade'])}\u00a0[A-F][1-6]\b")
+    form = re.escape(t["graded"].format(grade="@@")).replace("@@", "[A-F][1-6]")
+    graded = re.compile(r"\[\d+(" + re.escape(t["cite_sep"]) + r"\d+)*\]" + form + r"\b")
     loose = re.compile(r"(·|\]) ?[A-F][1-6]\b")
     found = 0
     for where, text in texts(doc):
@@ -374,3 +376,14 @@ def test_a_grade_is_written_one_way_and_kept_with_its_citation(project, template
         found += len(graded.findall(text))
         assert not loose.search(graded.sub("", text)), text
     assert found
+
+
+def test_a_grade_is_split_from_what_follows_it():
+    """What keeps with a citation: its separator and grade as the strings write them, spaced
+    (" · Grade C2") or not ("·C2", as in Chinese); nothing when no grade follows."""
+    from brief.writers.linebreak import split_grade
+
+    assert split_grade("\u00a0·\u00a0Grade\u00a0C2 more") == ("\u00a0·\u00a0", "Grade\u00a0C2", " more")
+    assert split_grade(" · Grade C2") == (" · ", "Grade C2", "")
+    assert split_grade("·C2 · 转述自：环球网") == ("·", "C2", " · 转述自：环球网")
+    assert split_grade("· C2") is None and split_grade("·") is None and split_grade(" and more") is None

@@ -17,7 +17,10 @@ from conftest import CONTESTED_TOPIC, LONG_TITLE_TOPIC, ZH_TOPIC
 from helpers import (
     FIXTURE_PROJECT,
     ROOT,
+    cite,
     cite_numbers,
+    grade_text,
+    grade_re,
     Corpus,
     add_source,
     brief_files,
@@ -155,7 +158,7 @@ class Brief:
         """Findings (selected, or other sides of contested pairs) shown in full, and where."""
         fids = corpus.selected(topic) + corpus.partners(topic)
         return shown_in_full(self.paragraphs, {f: summary(corpus.findings[f]["claim"][self.lang], self.lang) for f in fids},
-                             strings(self.lang)["grade"])
+                             self.lang)
 
     def reference(self, corpus: Corpus, sid: str) -> str:
         return self.numbered(self.refs)[self.number_of(corpus)[sid]]
@@ -372,18 +375,17 @@ def test_each_finding_shown_in_full_ends_with_its_grade(brief, corpus, topic, la
     """'<claim> [n] · Grade C3': the source's reliability and the finding's credibility."""
     b = brief(topic, lang)
     numbers = b.number_of(corpus)
-    word = strings(lang)["grade"]
     shown = b.shown(corpus, topic)
     assert shown
     bullet = load_yaml(ROOT / "templates" / "styles" / "docx.yaml")["bullet"]
     for fid, where in shown.items():
         # no space before the citation after full-width punctuation (。[1])
         line = (re.escape(ws(summary(corpus.findings[fid]['claim'][lang], lang))) + r" ?" +
-                re.escape(f"[{numbers[corpus.finding_source[fid]]}] · {word} {grade_of(corpus, fid)}"))
+                re.escape(ws(cite(lang, numbers[corpus.finding_source[fid]]) + grade_text(lang, grade_of(corpus, fid)))))
         assert all(re.fullmatch(line, ws(b.paragraphs[i].text)) for i in where), (fid, [b.paragraphs[i].text for i in where])
-    graded = {i for i, p in enumerate(b.paragraphs)
-              if p.style != bullet and re.search(rf" · {re.escape(word)} [A-F][1-6]$", ws(p.text))}
-    assert graded == {i for where in shown.values() for i in where}  # no finding line left unexplained
+    lines = {i for i, p in enumerate(b.paragraphs)
+             if p.style != bullet and re.search(r"\]" + grade_re(lang) + "$", ws(p.text))}
+    assert lines == {i for where in shown.values() for i in where}  # no finding line left unexplained
 
 
 @pytest.mark.parametrize("topic,lang", BRIEFS, ids=BRIEF_IDS)
@@ -427,7 +429,7 @@ def test_sections_show_their_best_graded_findings_and_cite_the_rest(brief, corpu
                 assert named, (f, items)
                 item = named[0]
                 assert cite_numbers(item) == [numbers[corpus.finding_source[f]]]
-                assert ws(item).endswith(f" · {t['grade']} {grade_of(corpus, f)}"), item
+                assert ws(item).endswith(ws(grade_text(lang, grade_of(corpus, f)))), item
         else:
             assert not more
 
@@ -913,7 +915,7 @@ def test_stance_positions_are_side_by_side_in_the_docx(generated, brief, corpus,
             for f in full:
                 sid = corpus.finding_source[f]
                 line = re.escape(ws(corpus.findings[f]['claim'][lang])) + r" ?" + \
-                    re.escape(f"[{numbers[sid]}] · {t['grade']} {grade_of(corpus, f)}")
+                    re.escape(ws(cite(lang, numbers[sid]) + grade_text(lang, grade_of(corpus, f))))
                 assert any(re.fullmatch(line, ws(ln)) for ln in lines), (line, lines)
             if others:
                 assert max(grade_of(corpus, f) for f in full) <= min(grade_of(corpus, f) for f in others)

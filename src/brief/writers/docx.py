@@ -30,7 +30,7 @@ from brief.i18n import clean_text
 from brief.writers import xml_attr, xml_text
 from brief.writers.alt import chart_alt, cite_link
 from brief.writers.styles import DOCX_MAP, missing_docx_styles, missing_docx_styles_problem, role_layout, role_style
-from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, split_grade
+from brief.writers.linebreak import NBSP, cite_separator, joined_grade, split_grade
 
 
 def _xml_safe(text: str) -> str:
@@ -72,7 +72,7 @@ class _Writer:
                 self.run(p, "[", bold, italic)
                 for i, num in enumerate(n.numbers):
                     if i:  # a short list never breaks inside ("[1, 2]")
-                        self.run(p, "," + NBSP if len(n.numbers) <= CITE_JOINED_MAX else ", ", bold, italic)
+                        self.run(p, cite_separator(self.t.cite_sep, len(n.numbers)), bold, italic)
                     self.hyperlink(p, str(num), anchor=f"ref-{num}", tooltip=cite_link(num, self.t))
                 self.run(p, "]", bold, italic)
             elif isinstance(n, m.SoftBreak):
@@ -703,13 +703,15 @@ _FIGURE = re.compile(r"[<>~≈≤≥±+\-−]?\s?\d[\d.,\u00a0\u202f ]*\s?[%％+
 
 
 def _grade_joined(text: str) -> str:
-    """The text after a citation with its grade (" · Grade C1", " · 评级 C1") joined by no-break
-    spaces, so that a line does not break inside it in Latin text. (Word and LibreOffice may
-    still break between two Chinese characters: neither honours a word joiner there.)"""
+    """The text after a citation with its grade (" · Grade C1") joined by no-break spaces, so
+    that a line does not break inside it. (LibreOffice breaks Chinese text at any character,
+    no-break space or word joiner or not: the Chinese strings write the grade with no space and
+    no Chinese character, "[1]·C1".)"""
     graded = split_grade(text)
     if graded is None:
         return text
-    return NBSP + "·" + NBSP + graded[0].replace(" ", NBSP) + graded[1]
+    lead, grade, rest = graded
+    return joined_grade(lead, grade) + rest
 
 
 def _bookmark_name(anchor: str) -> str:

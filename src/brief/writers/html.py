@@ -23,7 +23,7 @@ import unicodedata
 from brief import model as m
 from brief.i18n import clean_text, format_number
 from brief.writers.alt import chart_alt
-from brief.writers.linebreak import NBSP, split_grade
+from brief.writers.linebreak import cite_separator, joined_grade, split_grade
 
 # Runs of Chinese (and other CJK) script: ideographs, kana, CJK punctuation and full-width forms,
 # with what stands between two of them (digits, Latin punctuation, spaces) but no Latin letter.
@@ -166,9 +166,9 @@ class _Writer:
         prev = None
         for n in nodes:
             if isinstance(n, m.Str) and isinstance(prev, m.Cite) and split_grade(n.text) is not None:
-                grade, rest = split_grade(n.text)
+                lead, grade, rest = split_grade(n.text)
                 # (one unbreakable span with its separator: a line never breaks inside "[1] · Grade C2")
-                self.el(parent, "span", {"class": "grade"}, NBSP + "·" + NBSP + grade.replace(" ", NBSP))
+                self.el(parent, "span", {"class": "grade"}, joined_grade(lead, grade))
                 self.text(parent, rest)
             elif isinstance(n, m.Str):
                 self.text(parent, n.text)
@@ -188,7 +188,7 @@ class _Writer:
                 self.append_text(cite, "[")
                 for i, num in enumerate(n.numbers):
                     if i:
-                        self.append_text(cite, ", ")
+                        self.append_text(cite, cite_separator(self.t.cite_sep, len(n.numbers)))
                     self.el(cite, "a", {"href": f"#ref-{num}"}, str(num))
                 self.append_text(cite, "]")
             elif isinstance(n, m.SoftBreak):

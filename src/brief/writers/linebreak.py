@@ -29,19 +29,36 @@ CITE_JOINED_MAX = 4  # a citation of up to this many numbers never breaks inside
 GRADE_JOINED_MAX = 16  # a citation's grade ("· Grade C1") of up to this many characters keeps with it
 
 
-def split_grade(text: str) -> tuple[str, str] | None:
-    """The text that follows a citation, split into the grade that keeps with the citation and
-    the rest: " · Grade C1 more" -> ("Grade C1", " more"); None when no grade follows (" · ",
-    with plain or no-break spaces). Where the strings have joined the grade with no-break spaces
-    ("评级\u00a0C2"), that unit is the grade; otherwise the whole text when short, else its
-    first word. Both writers join what this gives, each as its format can."""
-    if text[:3].replace(NBSP, " ") != " · ":
+def split_grade(text: str) -> tuple[str, str, str] | None:
+    """The text that follows a citation, split into the separator and the grade that keep with
+    the citation, and the rest: " · Grade C1 more" -> (" · ", "Grade C1", " more"), "·C2 more"
+    -> ("·", "C2", " more"); None when no grade follows (" · " with plain or no-break spaces,
+    or "·" and nothing, or a space). Where the strings have joined the grade with no-break
+    spaces ("Grade\u00a0C2"), that unit is the grade; after " · " with plain spaces, the whole
+    text when short ("Grade C2"), else its first word; after a bare "·", its first word. The
+    writers join what this gives, each as its format can."""
+    if text[:3].replace(NBSP, " ") == " · ":
+        lead, rest = text[:3], text[3:]
+    elif text[:1] == "·" and text[1:2].strip(NBSP + " "):
+        lead, rest = text[:1], text[1:]
+    else:
         return None
-    rest = text[3:]
     tail = rest.rstrip()
     first = tail.split(" ", 1)[0]
-    grade = first if NBSP in first or len(tail) > GRADE_JOINED_MAX else tail
-    return grade, rest[len(grade):]
+    grade = first if NBSP in first or len(tail) > GRADE_JOINED_MAX or lead == "·" else tail
+    return lead, grade, rest[len(grade):]
+
+
+def joined_grade(lead: str, grade: str) -> str:
+    """A separator and grade (from `split_grade`) with no-break spaces for spaces."""
+    return (lead + grade).replace(" ", NBSP)
+
+
+def cite_separator(sep: str, count: int) -> str:
+    """What stands between the numbers of a citation of `count` findings: the strings'
+    `cite_sep` (", ", or "," in Chinese, as GB/T 7714 writes "[1,2]"), with no-break spaces in a
+    short citation, which never breaks inside."""
+    return sep.replace(" ", NBSP) if count <= CITE_JOINED_MAX else sep
 
 
 def _is_space(ch: str) -> bool:

@@ -16,7 +16,7 @@ from brief.i18n import clean_text, format_number
 from brief.writers import xml_attr, xml_text
 from brief.writers.alt import cite_link
 from brief.writers.keeping import keep_rules
-from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, WJ, split_grade
+from brief.writers.linebreak import NBSP, WJ, cite_separator, split_grade
 from brief.writers.styles import role_layout, role_style
 
 _TOTAL_FORM = "BriefPageTotal"
@@ -237,7 +237,7 @@ class _Writer:
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
                 # A short citation never breaks inside: "[1, 2]" (a longer list may break after a comma).
-                comma = "," + (NBSP if len(n.numbers) <= CITE_JOINED_MAX else " ")
+                comma = cite_separator(self.t.cite_sep, len(n.numbers))
                 links = comma.join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
                 out.append(f"[{links}]")
             elif isinstance(n, m.SoftBreak):
@@ -892,7 +892,8 @@ def _join_citations(nodes):
         text = n.text
         graded = split_grade(text) if i and isinstance(out[i - 1], m.Cite) else None
         if graded:
-            text = _joined(" · " + graded[0]) + graded[1]
+            lead, grade, rest = graded
+            text = _joined(lead.replace(NBSP, " ") + grade) + rest
         if i + 1 < len(out) and isinstance(out[i + 1], m.Cite):
             core = text.rstrip(" ")
             if core and core[-1] in _CLOSING_FULL_WIDTH:

@@ -22,7 +22,7 @@ from brief import model as m
 from brief.errors import Problem, TemplateError
 from brief.i18n import clean_text, format_number
 from brief.writers.alt import chart_alt
-from brief.writers.linebreak import CITE_JOINED_MAX, NBSP, split_grade
+from brief.writers.linebreak import cite_separator, joined_grade, split_grade
 from brief.writers.styles import role_layout, role_style
 
 STYLE_FILE = "templates/styles/pdf.typ"
@@ -115,7 +115,7 @@ class _Writer:
             elif isinstance(n, m.Link):
                 out.append(f"#link({lit(n.url)})[{self.inlines(n.children, bold)}]")
             elif isinstance(n, m.Cite):
-                comma = "," + (NBSP if len(n.numbers) <= CITE_JOINED_MAX else " ")
+                comma = cite_separator(self.t.cite_sep, len(n.numbers))
                 links = f"#{lit(comma)}".join(f"#link(<ref-{k}>)[#{lit(str(k))}]" for k in n.numbers)
                 out.append(f'#"["{links}#"]"')
             elif isinstance(n, m.SoftBreak):
@@ -353,7 +353,8 @@ def _join_grades(nodes):
         if isinstance(n, m.Str) and i and isinstance(out[i - 1], m.Cite):
             graded = split_grade(n.text)
             if graded:
-                out[i] = m.Str((" · " + graded[0]).replace(" ", NBSP) + graded[1])
+                lead, grade, rest = graded
+                out[i] = m.Str(joined_grade(lead, grade) + rest)
     return out
 
 
