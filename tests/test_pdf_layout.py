@@ -523,3 +523,22 @@ def test_the_docx_chart_draws_the_same_axis_and_scales_bars_to_it():
     first = bar_rows[0] + 2
     length = sum(px[x, first] == bar for x in range(w))
     assert abs(length / (right - left) - 0.32) < 0.02  # 32 of an axis to 100, not the full width
+
+
+def test_a_citation_separator_from_the_strings_stays_literal(tmp_path):
+    """The strings are data: a `cite_sep` holding reportlab markup is drawn as it stands."""
+    import dataclasses
+
+    from brief import model as m
+    from brief.i18n import Strings
+    from brief.writers import options_for
+    from brief.writers.pdf import write
+
+    options = options_for("pdf", ROOT, "en")
+    hostile = Strings({**options.strings, "cite_sep": "<b>&amp;</b>"}, "en", options.strings.path)
+    meta = m.Meta(title="Probe", subtitle="Probe", lang="en", tlp="TLP:CLEAR", topic="probe", date="2024-01-01")
+    refs = m.References(tuple(m.Reference(n, f"s{n}", (m.Str(f"Source {n}."),)) for n in (1, 2)))
+    doc = m.Document(meta, (m.Para((m.Str("A claim "), m.Cite(("a", "b"), (1, 2)))), refs))
+    path = tmp_path / "probe.pdf"
+    path.write_bytes(write(doc, dataclasses.replace(options, strings=hostile)))
+    assert "[1<b>&amp;</b>2]" in ws(pdf_body_text(path))

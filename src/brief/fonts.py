@@ -119,11 +119,10 @@ def _freeze(face) -> bytes | None:
 
 def _thaw(frozen: bytes, data: bytes):
     """The face `_freeze` kept, over the font file's bytes, as reportlab's parser leaves it."""
+    import gc
     import marshal
 
     from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
-
-    import gc
 
     paused = gc.isenabled()
     gc.disable()  # (tens of thousands of new objects, none of them in a cycle)

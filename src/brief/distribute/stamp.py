@@ -18,9 +18,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from brief.i18n import clean_text
+from brief.writers import xml_text
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class PdfStamper:
 
         out = []
         for font, chunk in F.runs(text, self.fs):
-            esc = escape(chunk)
+            esc = xml_text(chunk)
             out.append(f'<font name="{F.CJK}">{esc}</font>' if font == F.CJK else esc)
         return "".join(out)
 

@@ -165,7 +165,7 @@ class _Writer:
 
         self.doc = doc
         self.sheet = options.style  # a styles.PdfStyle, validated
-        self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks), root=getattr(options, "cache_root", None))
+        self.fs = F.load(self.sheet.fonts, italic=_has_emphasis(doc.blocks), root=options.cache_root)
         self.cjk_bold = F.CJK_BOLD if self.fs.strokes else F.CJK  # the face bold CJK runs name
         self.t = options.strings
         self.colours = {k: colors.HexColor(v) for k, v in self.sheet.colours.items()}
@@ -237,7 +237,7 @@ class _Writer:
                 out.append(f'<a href={href} color="{self.link_colour}">{self.inlines(n.children, bold, italic)}</a>')
             elif isinstance(n, m.Cite):
                 # A short citation never breaks inside: "[1, 2]" (a longer list may break after a comma).
-                comma = cite_separator(self.t.cite_sep, len(n.numbers))
+                comma = xml_text(cite_separator(self.t.cite_sep, len(n.numbers)))  # (the strings are data too)
                 links = comma.join(f'<a href="#ref-{k}" color="{self.link_colour}">{k}</a>' for k in n.numbers)
                 out.append(f"[{links}]")
             elif isinstance(n, m.SoftBreak):
