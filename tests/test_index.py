@@ -374,3 +374,63 @@ def test_a_strings_table_changed_behind_the_caches_back_is_checked_again(sample_
     monkeypatch.setenv("BRIEF_TEST_SUBPROCESS", "1")  # (a new process: only the signed cache remembers)
     code, out = check(sample_project)
     assert code == 1 and f"'{key}': field {{z}} is not allowed" in out, out
+
+
+def _fresh_styles() -> None:
+    """Forget the style files this process has read (a new process would not have them)."""
+    from brief.writers import styles
+
+    for f in (styles._load_pdf_style, styles._load_docx_style, styles._load_html_style):
+        f.cache_clear()
+
+
+def _read_everything(project: Path):
+    from brief.writers import styles
+
+    _fresh_styles()
+    loaded = load_project(project)
+    return loaded, styles.pdf_style(project), styles.docx_style(project), styles.html_style(project)
+
+
+def test_unchanged_config_topic_and_style_files_are_neither_parsed_nor_validated_again(sample_project, monkeypatch):
+    from brief.corpus import yamlio
+
+    first = _read_everything(sample_project)
+    read: list[str] = []  # the files parsed (every file validated is parsed first)
+    real_load = yamlio.load
+    monkeypatch.setattr(yamlio, "load", lambda path, shown: read.append(shown) or real_load(path, shown))
+    second = _read_everything(sample_project)
+    assert read == []
+    assert second[0].config == first[0].config and second[0].stances == first[0].stances
+    assert {k: (e.topic, e.data, e.data.lines) for k, e in second[0].topics.items()} == \
+           {k: (e.topic, e.data, e.data.lines) for k, e in first[0].topics.items()}
+    assert second[1:] == first[1:]
+    topic = sorted((sample_project / "briefs").glob("*.yaml"))[0]
+    config = sample_project / "brief.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
+    topic.write_text(topic.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
+    _read_everything(sample_project)
+    assert sorted(set(read)) == sorted(["brief.yaml", f"briefs/{topic.name}"])
+
+
+def test_a_topic_changed_behind_the_caches_back_is_validated_again(sample_project):
+    load_project(sample_project)
+    topic = sorted((sample_project / "briefs").glob("*.yaml"))[0]
+    label = re.search(r'^tlp: "(TLP:[A-Z]+)"', topic.read_text(encoding="utf-8"), re.M).group(1)
+    behind_its_back(topic, f'"{label}"', f'"{label[:-1]}X"')
+    problems = [str(p) for p in load_project(sample_project).problems]
+    assert any(p.startswith(f"briefs/{topic.name}:") and "tlp" in p for p in problems), problems
+
+
+def test_a_style_sheet_changed_behind_the_caches_back_is_validated_again(sample_project):
+    from brief.errors import InputError
+    from brief.writers import styles
+
+    _read_everything(sample_project)
+    sheet = sample_project / "templates" / "styles" / "pdf.yaml"
+    colour = re.search(r'"#([0-9A-Fa-f]{6})"', sheet.read_text(encoding="utf-8")).group(1)
+    behind_its_back(sheet, f'"#{colour}"', f'"#{colour[:5]}G"')
+    _fresh_styles()
+    with pytest.raises(InputError) as e:
+        styles.pdf_style(sample_project)
+    assert any(p.path == "templates/styles/pdf.yaml" and p.line for p in e.value.problems), e.value.problems

@@ -79,13 +79,19 @@ def code_version() -> str:
     return _CODE[0]
 
 
+_KEYS: dict[Path, bytes] = {}  # the keys read in this process, by path
+
+
 def _user_key() -> bytes | None:
     """The per-user signing key, made on first use; None when it cannot be kept (the index is off)."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brief"
     path = base / "index.key"
+    if path in _KEYS:
+        return _KEYS[path]
     try:
         data = path.read_bytes()
         if len(data) == 32:
+            _KEYS[path] = data
             return data
     except OSError:
         pass
@@ -216,6 +222,28 @@ class Store:
             write_atomic(self._file(name), _FORMAT + self._sign(body) + body)
         except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
             pass
+
+
+def kept(root: Path, paths: list[Path], what: str, make, extra: str = "") -> Any:
+    """What `make()` builds from `paths` (a YAML file read and validated, say), kept in the
+    project's signed cache (`.brief-cache/files/`) while each of those files has the same content
+    and the code and `extra` are the same: a run validates only the files that changed. A value
+    that `make` cannot build (it raises) is never kept, so its errors come back on every run."""
+    store = Store(root, "files")
+    if not store.enabled:
+        return make()
+    try:
+        rels = [p.relative_to(root).as_posix() for p in paths]
+    except ValueError:  # (a file outside the project)
+        return make()
+    name = hashlib.sha256(f"{what}\0{chr(0).join(rels)}".encode()).hexdigest()[:32]
+    got = store.get(name, extra)
+    if got is not None:
+        return got[1]
+    deps = store.snapshot(paths)
+    value = make()
+    store.put(name, extra, deps, value)
+    return value
 
 
 def digest(deps: dict[str, tuple]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from brief.corpus import yamlio
-from brief.corpus.index import FolderResult, Store
+from brief.corpus.index import FolderResult, Store, kept
 from brief.corpus.schema import Finding, FindingsFile, ProjectConfig, Source, StancesFile, Topic
 from brief.corpus.standards import judgment_problems
 from brief.corpus.validate import validate
@@ -281,14 +281,10 @@ def load_project(root: Path) -> Project:
                                  "run inside a project, or name one with --project DIR"))
     config_path = root / "brief.yaml"
     if config_path.exists():
-        data = _guard(project, yamlio.load, config_path, project.shown(config_path))
-        if data is not None:
-            project.config = _guard(project, validate, ProjectConfig, data, project.shown(config_path), "project config")
+        project.config = _guard(project, _validated_file, project, config_path, ProjectConfig, "project config")
     stances_path = seeds / "stances.yaml"
     if stances_path.exists():
-        data = _guard(project, yamlio.load, stances_path, project.shown(stances_path))
-        if data is not None:
-            project.stances = _guard(project, validate, StancesFile, data, project.shown(stances_path), "stances")
+        project.stances = _guard(project, _validated_file, project, stances_path, StancesFile, "stances")
     if project.stances is None:
         project.stances = StancesFile(axes={})
     folders = sorted(p for p in seeds.iterdir() if p.is_dir() and ((p / "source.yaml").exists()
@@ -659,10 +655,23 @@ def _check_quote(entry: SourceEntry, f: Finding, shown: str, item: Any) -> list[
                     f"(`brief locate {entry.source.id} QUOTE` prints it)")]
 
 
+def _validated_file(project: Project, path: Path, model, what: str, with_data: bool = False):
+    """A YAML file read and validated against `model` (with the loaded mapping, for line
+    look-ups, when `with_data`). What a file gave once is kept in the project's cache while the
+    file is unchanged (index.kept), so an unchanged file is neither parsed nor validated again."""
+    shown = project.shown(path)
+
+    def make():
+        data = yamlio.load(path, shown)
+        value = validate(model, data, shown, what)
+        return (data, value) if with_data else value
+
+    return kept(project.root, [path], f"{model.__name__}\0{shown}\0{with_data}", make)
+
+
 def _load_topic(project: Project, path: Path) -> None:
     shown = project.shown(path)
-    data = yamlio.load(path, shown)
-    topic: Topic = validate(Topic, data, shown, "topic")
+    data, topic = _validated_file(project, path, Topic, "topic", with_data=True)
     if topic.id != path.stem:
         raise InputError(Problem(shown, data.lines.get("id"), f"id '{topic.id}' differs from the file name '{path.name}'",
                                  f"rename the file to {topic.id}.yaml or change the id"))

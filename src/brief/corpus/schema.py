@@ -418,8 +418,6 @@ class Topic(Strict):
     key_judgments: list[Sentence] = Field(min_length=2, max_length=4, description="Two to four key judgments.")
 
 
-Source.model_rebuild()
-
 
 class ProjectConfig(Strict):
     """`brief.yaml` at the project root: who publishes the briefs."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from brief.errors import InputError, Problem
 
 
@@ -28,65 +26,71 @@ class LList(list):
     lines: list
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
-    """The safe loader, with PyYAML's tag resolution for plain scalars done in one function
-    (libyaml calls it for every node; the corpus needs no path resolvers)."""
+def _loader_class():
+    """The safe loader (made on first use: a run whose files all come from the cache imports no
+    YAML parser), with PyYAML's tag resolution for plain scalars done in one function (libyaml
+    calls it for every node; the corpus needs no path resolvers)."""
+    if _LOADER:
+        return _LOADER[0]
+    import yaml
 
-    def descend_resolver(self, current_node, current_index):
-        pass
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
+        def descend_resolver(self, current_node, current_index):
+            pass
 
-    def ascend_resolver(self):
-        pass
+        def ascend_resolver(self):
+            pass
 
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                table = self.yaml_implicit_resolvers
-                for tag, regexp in table.get(value[0] if value else "", ()):
-                    if regexp.match(value):
-                        return tag
-                for tag, regexp in table.get(None, ()):
-                    if regexp.match(value):
-                        return tag
-            return self.DEFAULT_SCALAR_TAG
-        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+        def resolve(self, kind, value, implicit):
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    table = self.yaml_implicit_resolvers
+                    for tag, regexp in table.get(value[0] if value else "", ()):
+                        if regexp.match(value):
+                            return tag
+                    for tag, regexp in table.get(None, ()):
+                        if regexp.match(value):
+                            return tag
+                return self.DEFAULT_SCALAR_TAG
+            return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
+        loader.flatten_mapping(node)
+        d = LDict()
+        d.line = node.start_mark.line + 1
+        d.lines = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
+            if key in d:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            d[key] = loader.construct_object(value_node, deep=True)
+            d.lines[key] = key_node.start_mark.line + 1
+        return d
+
+    def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LList:
+        seq = LList(loader.construct_object(child, deep=True) for child in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.lines = [child.start_mark.line + 1 for child in node.value]
+        return seq
+
+    def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+        # Dates and times stay strings: the schema decides what a date is.
+        return loader.construct_scalar(node)
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+
+    _LOADER.append(_Loader)
+    return _Loader
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
-    loader.flatten_mapping(node)
-    d = LDict()
-    d.line = node.start_mark.line + 1
-    d.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
-        if key in d:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        d[key] = loader.construct_object(value_node, deep=True)
-        d.lines[key] = key_node.start_mark.line + 1
-    return d
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LList:
-    seq = LList(loader.construct_object(child, deep=True) for child in node.value)
-    seq.line = node.start_mark.line + 1
-    seq.lines = [child.start_mark.line + 1 for child in node.value]
-    return seq
-
-
-def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
-    # Dates and times stay strings: the schema decides what a date is.
-    return loader.construct_scalar(node)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
-
+_LOADER: list = []  # the loader class, once made
 
 _STR = "tag:yaml.org,2002:str"
 
@@ -96,7 +100,9 @@ def _load(text: str) -> Any:
     them directly: the same values as the constructors above, at about twice their speed. Plain
     strings are taken as they are; other scalars (numbers, booleans, null) go through the safe
     constructors."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -153,6 +159,8 @@ def read_text(path: Path, shown: str) -> str:
 
 def load(path: Path, shown: str) -> Any:
     """Parse a YAML file; a syntax error becomes an InputError at `shown:line`."""
+    import yaml
+
     text = read_text(path, shown)
     try:
         return _load(text)

@@ -552,11 +552,20 @@ def _fields_at(model, path: list[str]) -> set[str]:
     return set(current.model_fields)
 
 
+def _kept(root: Path, path: Path, what: str, make, extra: str = ""):
+    """A style file read and validated once, then kept in the project's cache while the file is
+    unchanged (corpus.index.kept): an unchanged file is neither parsed nor validated again."""
+    from brief.corpus.index import kept
+
+    return kept(root, [path], what, make, extra)
+
+
 @lru_cache(maxsize=8)
-def _load_pdf_style(path: str, mtime: float) -> PdfStyle:
+def _load_pdf_style(root: Path, path: Path, mtime: float) -> PdfStyle:
     from brief.corpus import yamlio
 
-    return _validated(PdfStyle, yamlio.load(Path(path), str(PDF_STYLE)), str(PDF_STYLE), "PDF style sheet")
+    return _kept(root, path, "pdf-style", lambda: _validated(PdfStyle, yamlio.load(path, str(PDF_STYLE)),
+                                                             str(PDF_STYLE), "PDF style sheet"))
 
 
 def pdf_style(root: Path) -> PdfStyle:
@@ -564,21 +573,25 @@ def pdf_style(root: Path) -> PdfStyle:
     path = root / PDF_STYLE
     if not path.is_file():
         raise InputError(Problem(str(PDF_STYLE), None, "PDF style sheet not found", "restore templates/styles/pdf.yaml"))
-    return _load_pdf_style(str(path), path.stat().st_mtime)
+    return _load_pdf_style(root, path, path.stat().st_mtime)
 
 
 @lru_cache(maxsize=8)
-def _load_docx_style(path: str, mtime: float, palette: tuple[tuple[str, str], ...]) -> DocxSheet:
+def _load_docx_style(root: Path, path: Path, mtime: float, palette: tuple[tuple[str, str], ...]) -> DocxSheet:
     from brief.corpus import yamlio
 
-    data = yamlio.load(Path(path), str(DOCX_MAP))
-    style = _validated(DocxStyle, data, str(DOCX_MAP), "DOCX style map")
-    colours = dict(palette)
-    problems = [_with_hint(Problem(str(DOCX_MAP), yamlio.line_of(data, loc), f"{'.'.join(map(str, loc))}: {msg}"), str(DOCX_MAP))
-                for loc, msg in _unknown(_docx_colour_refs(style), colours, "colour", "the palette (colours: in pdf.yaml)")]
-    if problems:
-        raise InputError(problems)
-    return DocxSheet(**dict(style), palette=colours)
+    def make() -> DocxSheet:
+        data = yamlio.load(path, str(DOCX_MAP))
+        style = _validated(DocxStyle, data, str(DOCX_MAP), "DOCX style map")
+        colours = dict(palette)
+        problems = [_with_hint(Problem(str(DOCX_MAP), yamlio.line_of(data, loc), f"{'.'.join(map(str, loc))}: {msg}"),
+                               str(DOCX_MAP))
+                    for loc, msg in _unknown(_docx_colour_refs(style), colours, "colour", "the palette (colours: in pdf.yaml)")]
+        if problems:
+            raise InputError(problems)
+        return DocxSheet(**dict(style), palette=colours)
+
+    return _kept(root, path, "docx-style", make, extra=repr(palette))
 
 
 def docx_style(root: Path) -> DocxSheet:
@@ -588,7 +601,7 @@ def docx_style(root: Path) -> DocxSheet:
     if not path.is_file():
         raise InputError(Problem(str(DOCX_MAP), None, "DOCX style map not found", "restore templates/styles/docx.yaml"))
     palette = tuple(pdf_style(root).colours.items())
-    return _load_docx_style(str(path), path.stat().st_mtime, palette)
+    return _load_docx_style(root, path, path.stat().st_mtime, palette)
 
 
 def reference_docx(root: Path) -> bytes:
@@ -798,11 +811,14 @@ class HtmlSheet:
 
 
 @lru_cache(maxsize=8)
-def _load_html_style(path: str, mtime: float) -> tuple[HtmlStyle, int | None]:
+def _load_html_style(root: Path, path: Path, mtime: float) -> tuple[HtmlStyle, int | None]:
     from brief.corpus import yamlio
 
-    data = yamlio.load(Path(path), str(HTML_STYLE))
-    return _validated(HtmlStyle, data, str(HTML_STYLE), "HTML style file"), yamlio.line_of(data, ("css",))
+    def make() -> tuple[HtmlStyle, int | None]:
+        data = yamlio.load(path, str(HTML_STYLE))
+        return _validated(HtmlStyle, data, str(HTML_STYLE), "HTML style file"), yamlio.line_of(data, ("css",))
+
+    return _kept(root, path, "html-style", make)
 
 
 def html_style(root: Path) -> HtmlSheet:
@@ -811,7 +827,7 @@ def html_style(root: Path) -> HtmlSheet:
     path = root / HTML_STYLE
     if not path.is_file():
         raise InputError(Problem(str(HTML_STYLE), None, "HTML style file not found", "restore templates/styles/html.yaml"))
-    style, line = _load_html_style(str(path), path.stat().st_mtime)
+    style, line = _load_html_style(root, path, path.stat().st_mtime)
     css_path = path.parent / style.css
     if Path(style.css).name != style.css or not css_path.is_file():
         raise InputError(Problem(str(HTML_STYLE), line, f"style sheet '{style.css}' not found",
