@@ -63,24 +63,62 @@ def run_brief(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedPro
     )
 
 
-def _run_in_process(args: list[str], cwd, env) -> subprocess.CompletedProcess:
-    import traceback
+@dataclass
+class Invoked:
+    """What a command run in this process did: its exit status, what it printed, and an
+    exception that escaped the CLI's boundary (None when it ended as a command does)."""
 
-    from typer.testing import CliRunner
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def invoke(args: list[str], env: dict | None = None, cwd=None) -> Invoked:
+    """Run `brief ARGS` in this process (as main() does, without ending the process), with `env`
+    set for the run and the standard streams captured."""
+    import contextlib
+    import io
 
     from brief.cli import app
     from brief.cli.base import state
 
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.get(k) for k in (env or {})}
     old = os.getcwd()
+    exception = None
     try:
+        os.environ.update({k: str(v) for k, v in (env or {}).items()})
         if cwd:
             os.chdir(cwd)
-        r = CliRunner().invoke(app, args, env=dict(env or {}), catch_exceptions=True)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = app([str(a) for a in args])
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            except Exception as e:  # noqa: BLE001 - reported to the test, as a user would see it
+                code, exception = 1, e
     finally:
         os.chdir(old)
         state["project"] = None
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return Invoked(code, out.getvalue(), err.getvalue(), exception)
+
+
+def _run_in_process(args: list[str], cwd, env) -> subprocess.CompletedProcess:
+    import traceback
+
+    r = invoke(args, env, cwd)
     stderr = r.stderr
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
+    if r.exception is not None:
         # What a user would see had the exception escaped the CLI's boundary.
         stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(r.exception))
     return subprocess.CompletedProcess(["brief", *args], r.exit_code, r.stdout, stderr)

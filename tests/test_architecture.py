@@ -38,7 +38,7 @@ LAYERS = [
     ("brief.serve",),  # the live preview: the watch loop, an HTTP server on 127.0.0.1
     ("brief.distribute", "brief.distribute.stakeholders", "brief.distribute.crypt", "brief.distribute.ledger",
      "brief.distribute.mail", "brief.distribute.stamp", "brief.distribute.stamp_html", "brief.distribute.run"),
-    ("brief.cli", "brief.cli.base", "brief.cli.distribute", "brief.cli.corpus", "brief.cli.ingest", "brief.__main__"),
+    ("brief.cli", "brief.cli.app", "brief.cli.base", "brief.cli.distribute", "brief.cli.corpus", "brief.cli.ingest", "brief.__main__"),
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -19,7 +19,7 @@ SPEC_COMMANDS = {"generate", "check", "topics", "sources", "findings", "locate",
 def registered_commands() -> set[str]:
     from brief.cli import app
 
-    return {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
+    return set(app.commands)
 
 
 def test_console_script_help_lists_every_command():

@@ -136,12 +136,10 @@ def distribute(project: Path, *args, env=None) -> subprocess.CompletedProcess:
 
 def distribute_here(project: Path, *args, env=None):
     """The same command in this process, through the CLI app (faster); returns (exit code, stdout + stderr)."""
-    from typer.testing import CliRunner
+    from helpers import invoke
 
-    from brief import cli
-
-    r = CliRunner().invoke(cli.app, ["--project", str(project), "distribute", *map(str, args)], env=dict(env or {}))
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
+    r = invoke(["--project", str(project), "distribute", *map(str, args)], env=env)
+    if r.exception is not None:
         raise r.exception
     return r.exit_code, r.output
 

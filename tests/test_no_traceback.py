@@ -215,17 +215,15 @@ def test_over_long_claims_are_refused_with_the_limit(project):
 def test_a_bug_is_one_line_and_a_non_zero_exit(project, monkeypatch):
     """A Python error that no input explains is reported as a bug in brief, not as a template
     error, in one line; BRIEF_DEBUG=1 shows the traceback."""
-    from typer.testing import CliRunner
+    from helpers import invoke
 
     from brief import views
-    from brief.cli import app
 
     def broken(*a, **k):
         raise TypeError("simulated bug")
 
     monkeypatch.setattr(views, "build_context", broken)
-    r = CliRunner().invoke(app, ["--project", str(project), "generate", "--topic", a_topic(project).stem,
-                                 "--out", str(project / "out")])
+    r = invoke(["--project", str(project), "generate", "--topic", a_topic(project).stem, "--out", str(project / "out")])
     assert r.exit_code == 70
     assert "internal error: TypeError: simulated bug" in r.output and "template" not in r.output.split("hint")[0]
     assert not (project / "out").exists()

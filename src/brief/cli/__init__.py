@@ -17,22 +17,20 @@ import json
 from pathlib import Path
 from typing import Optional
 
-import typer
-
-from brief.cli.base import app, err, in_project, load, root, run
+from brief.cli.base import Argument, Option, app, echo, err, in_project, load, root, run
 
 
 @app.command()
 def generate(
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Topic id (see `brief topics`)."),
-    all_: bool = typer.Option(False, "--all", help="Generate every topic."),
-    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf, html."),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
-    lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief: en or zh."),
-    template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
-    csl: Optional[str] = typer.Option(None, "--csl", help="CSL style for references: a file in templates/csl/ or a path."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="List the findings a grade threshold left out."),
-    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", help="What writes the PDF: reportlab (default) or "
+    topic: Optional[str] = Option(None, "--topic", "-t", help="Topic id (see `brief topics`)."),
+    all_: bool = Option(False, "--all", help="Generate every topic."),
+    format: str = Option("docx,pdf", "--format", "-f", help="Comma-separated formats: docx, pdf, html."),
+    out: Path = Option(Path("out"), "--out", "-o", help="Output directory."),
+    lang: str = Option("en", "--lang", "-l", help="Language of the brief: en or zh."),
+    template: Optional[str] = Option(None, "--template", help="Template name (default: the topic's)."),
+    csl: Optional[str] = Option(None, "--csl", help="CSL style for references: a file in templates/csl/ or a path."),
+    verbose: bool = Option(False, "--verbose", "-v", help="List the findings a grade threshold left out."),
+    pdf_engine: Optional[str] = Option(None, "--pdf-engine", help="What writes the PDF: reportlab (default) or "
                                              "typst (tagged PDF/UA-1); default: brief.yaml's pdf_engine."),
 ):
     """Write DIR/<topic>.<lang>.docx and .pdf for one topic (or --all)."""
@@ -61,23 +59,23 @@ def generate(
             reasons: dict[str, int] = {}
             for x in items:
                 reasons[x.reason] = reasons.get(x.reason, 0) + 1
-            typer.echo(f"{tid}: left out {len(items)} finding(s) below the topic's grade threshold:")
+            echo(f"{tid}: left out {len(items)} finding(s) below the topic's grade threshold:")
             for reason, n in reasons.items():
-                typer.echo(f"  {n} x {reason}")
+                echo(f"  {n} x {reason}")
             if verbose:
                 for x in items:
-                    typer.echo(f"  - {x.finding.finding.id} ({x.finding.loc})")
+                    echo(f"  - {x.finding.finding.id} ({x.finding.loc})")
 
         # Every brief is rendered before any file is written: --all is all or nothing.
         for path in build_all(project, ids, lang=lang, formats=formats, out_dir=in_project(out), template=template,
                               csl=csl, on_excluded=excluded, pdf_engine=pdf_engine):
-            typer.echo(f"wrote {path}")
+            echo(f"wrote {path}")
 
     run(go)
 
 
 @app.command()
-def check(strict: bool = typer.Option(False, "--strict", help="Count warnings (e.g. topic tags no brief selects yet) as problems.")):
+def check(strict: bool = Option(False, "--strict", help="Count warnings (e.g. topic tags no brief selects yet) as problems.")):
     """Validate everything; print one `path:line: message` per problem (exit 1 if any)."""
 
     def go():
@@ -91,20 +89,20 @@ def check(strict: bool = typer.Option(False, "--strict", help="Count warnings (e
         if strict:
             problems, warnings = problems + warnings, []
         for p in problems:
-            typer.echo(for_terminal(p, prefix=""))
+            echo(for_terminal(p, prefix=""))
         for w in warnings:
-            typer.echo(for_terminal(w, prefix="warning: "))
+            echo(for_terminal(w, prefix="warning: "))
         if problems:
             err(f"{len(problems)} problem(s)")
-            raise typer.Exit(1)
+            raise SystemExit(1)
         extra = f"; {len(warnings)} warning(s)" if warnings else ""
-        typer.echo(f"ok: {len(project.sources)} sources, {len(project.findings)} findings, {len(project.topics)} topics{extra}")
+        echo(f"ok: {len(project.sources)} sources, {len(project.findings)} findings, {len(project.topics)} topics{extra}")
 
     run(go)
 
 
 @app.command()
-def topics(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def topics(as_json: bool = Option(False, "--json", help="Print JSON.")):
     """List topics with their titles and counts of findings and sources."""
 
     def go():
@@ -118,16 +116,16 @@ def topics(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
                          "findings": len(sel.findings), "sources": len(sel.source_ids),
                          "template": entry.topic.template, "tlp": entry.topic.tlp})
         if as_json:
-            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for r in rows:
-                typer.echo(f"{r['id']:<24} {r['findings']:>3} findings {r['sources']:>2} sources  {r['title']}")
+                echo(f"{r['id']:<24} {r['findings']:>3} findings {r['sources']:>2} sources  {r['title']}")
 
     run(go)
 
 
 @app.command()
-def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def sources(as_json: bool = Option(False, "--json", help="Print JSON.")):
     """List the sources in the corpus."""
 
     def go():
@@ -140,19 +138,19 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
                          "source_type": s.source_type, "reliability": s.reliability.grade if s.reliability else None,
                          "findings": len(e.findings)})
         if as_json:
-            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for r in rows:
-                typer.echo(f"{r['id']:<32} {r['reliability'] or '-'} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
+                echo(f"{r['id']:<32} {r['reliability'] or '-'} {r['findings']:>3} findings  {r['published'] or 'n.d.':<10}  {r['title_en']}")
 
     run(go)
 
 
 @app.command()
 def findings(
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only findings this topic selects, in brief order (or, for a tag no topic has yet, the findings tagged with it)."),
-    source: Optional[str] = typer.Option(None, "--source", "-s", help="Only findings from this source."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    topic: Optional[str] = Option(None, "--topic", "-t", help="Only findings this topic selects, in brief order (or, for a tag no topic has yet, the findings tagged with it)."),
+    source: Optional[str] = Option(None, "--source", "-s", help="Only findings from this source."),
+    as_json: bool = Option(False, "--json", help="Print JSON."),
 ):
     """List findings, optionally those of one topic (or topic tag) or one source."""
 
@@ -183,20 +181,20 @@ def findings(
                  "quote": fe.finding.quote, "locator": fe.finding.locator.model_dump(), "file": str(fe.loc)}
                 for fe in items]
         if as_json:
-            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for r in rows:
                 stance = f" [{r['stance']}]" if r["stance"] else ""
                 claim = r["claim"] or r["claim_zh"] or ""
-                typer.echo(f"{r['id']}  ({r['kind']}{stance}, {r['grade']}, {r['source']} ¶{r['locator']['para']})\n    {claim}")
+                echo(f"{r['id']}  ({r['kind']}{stance}, {r['grade']}, {r['source']} ¶{r['locator']['para']})\n    {claim}")
 
     run(go)
 
 
 @app.command()
 def locate(
-    source: str = typer.Argument(..., help="Source id."),
-    quote: str = typer.Argument(..., help="The verbatim quote."),
+    source: str = Argument(..., help="Source id."),
+    quote: str = Argument(..., help="The verbatim quote."),
 ):
     """Print the locator (para, start, end) of a quote in a source's body, for a new finding."""
 
@@ -221,7 +219,7 @@ def locate(
             raise InputError(Problem(f"seeds/{source}/body.txt", para, "quote not found in the body",
                                      f"{near}; {verbatim}" if near else verbatim))
         for n, start in hits:
-            typer.echo(f"locator: {{para: {n}, start: {start}, end: {start + len(quote)}}}")
+            echo(f"locator: {{para: {n}, start: {start}, end: {start + len(quote)}}}")
 
     def _occurrences(text: str, needle: str):
         i = text.find(needle)
@@ -233,7 +231,7 @@ def locate(
 
 
 @app.command()
-def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Directory for the JSON Schema files.")):
+def schema(out: Path = Option(Path("schemas"), "--out", "-o", help="Directory for the JSON Schema files.")):
     """Export the file formats as JSON Schema (for editor validation of YAML)."""
 
     def go():
@@ -247,13 +245,13 @@ def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Direct
                             ("pdf-style", PdfStyle), ("docx-style", DocxStyle), ("html-style", HtmlStyle)):
             path = out / f"{name}.schema.json"
             write_atomic(path, (json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n").encode())
-            typer.echo(f"wrote {path}")
+            echo(f"wrote {path}")
 
     run(go)
 
 
 @app.command()
-def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def templates(as_json: bool = Option(False, "--json", help="Print JSON.")):
     """List the templates, each with its description and the sections it uses."""
 
     def go():
@@ -261,24 +259,24 @@ def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
 
         rows = describe_templates(root())
         if as_json:
-            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for r in rows:
-            typer.echo(f"{r['name']}: {r['description']}")
-            typer.echo(f"    sections: {', '.join(r['sections']) or '-'}")
-            typer.echo(f"    roles: {', '.join(r['roles']) or '-'}")
+            echo(f"{r['name']}: {r['description']}")
+            echo(f"    sections: {', '.join(r['sections']) or '-'}")
+            echo(f"    roles: {', '.join(r['roles']) or '-'}")
 
     run(go)
 
 
 @app.command()
 def watch(
-    topic: str = typer.Option(..., "--topic", "-t", help="Topic id."),
-    template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
-    lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief."),
-    format: str = typer.Option("docx,pdf", "--format", "-f", help="Comma-separated formats."),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
-    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", help="What writes the PDF: reportlab or typst "
+    topic: str = Option(..., "--topic", "-t", help="Topic id."),
+    template: Optional[str] = Option(None, "--template", help="Template name (default: the topic's)."),
+    lang: str = Option("en", "--lang", "-l", help="Language of the brief."),
+    format: str = Option("docx,pdf", "--format", "-f", help="Comma-separated formats."),
+    out: Path = Option(Path("out"), "--out", "-o", help="Output directory."),
+    pdf_engine: Optional[str] = Option(None, "--pdf-engine", help="What writes the PDF: reportlab or typst "
                                              "(default: brief.yaml's pdf_engine, else reportlab)."),
 ):
     """Re-render a brief whenever a template, topic, the corpus or a style changes (Ctrl-C stops)."""
@@ -298,11 +296,11 @@ def watch(
 
 @app.command()
 def serve(
-    topic: str = typer.Option(..., "--topic", "-t", help="Topic id."),
-    template: Optional[str] = typer.Option(None, "--template", help="Template name (default: the topic's)."),
-    lang: str = typer.Option("en", "--lang", "-l", help="Language of the brief."),
-    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
+    topic: str = Option(..., "--topic", "-t", help="Topic id."),
+    template: Optional[str] = Option(None, "--template", help="Template name (default: the topic's)."),
+    lang: str = Option("en", "--lang", "-l", help="Language of the brief."),
+    port: int = Option(8000, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
+    out: Optional[Path] = Option(None, "--out", "-o",
                                        help="Where to keep the DOCX and PDF (default: a temporary directory)."),
 ):
     """Show the HTML brief at http://127.0.0.1:PORT/, rebuilt and reloaded on every save (Ctrl-C stops)."""
@@ -341,8 +339,7 @@ def main() -> None:
     # by the caller is left as it is.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        app()
-        code = 0
+        code = app()
     except SystemExit as e:
         code = e.code
     if code is None:

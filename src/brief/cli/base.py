@@ -1,4 +1,4 @@
-"""The CLI's base: the typer app, the global options, and the one error boundary.
+"""The CLI's base: the app, the global options, and the one error boundary.
 
 Every command runs its work through `run()`: a BriefError prints each problem as
 `error: path:line: message (hint: …)` on stderr and exits with the error's code; any other
@@ -13,25 +13,19 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import typer
+from brief.cli.app import App, Argument, Option  # noqa: F401  (the commands declare their parameters with these)
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    help="Turn a curated, verified corpus of sources into policy briefs (DOCX and PDF).",
-)
+app = App(help="Turn a curated, verified corpus of sources into policy briefs (DOCX and PDF).")
 
 state: dict = {"project": None}
 
 
 @app.callback()
 def main_options(
-    project: Optional[Path] = typer.Option(None, "--project", "-C", help="Project directory (default: the current directory).",
-                                           file_okay=False),
+    project: Optional[Path] = Option(None, "--project", "-C", help="Project directory (default: the current directory).",
+                                     file_okay=False),
 ):
     state["project"] = project
 
@@ -47,11 +41,11 @@ def in_project(path: Path) -> Path:
 
 
 def echo(msg: str) -> None:
-    typer.echo(msg)
+    print(msg, flush=True)
 
 
 def err(msg: str) -> None:
-    typer.echo(msg, err=True)
+    print(msg, file=sys.stderr, flush=True)
 
 
 def load(strict: bool = True):
@@ -85,22 +79,20 @@ def run(fn):
     except BriefError as e:
         for p in e.problems:
             err(for_terminal(p))
-        raise typer.Exit(e.exit_code)
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
+        raise SystemExit(e.exit_code)
     except BrokenPipeError:
         if not _stdout_gone():  # (another pipe or socket: a bug, reported below)
             err(for_terminal(bug(sys.exc_info()[1])))
-            raise typer.Exit(EXIT_INTERNAL)
+            raise SystemExit(EXIT_INTERNAL)
         # The reader went away (`brief search … | head`): stop quietly, as a pipe's writer does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(1)
+        raise SystemExit(1)
     except Exception as e:  # noqa: BLE001 - the boundary
         if os.environ.get("BRIEF_DEBUG"):
             raise
         err(for_terminal(bug(e)))
         sys.stderr.flush()
-        raise typer.Exit(EXIT_INTERNAL)
+        raise SystemExit(EXIT_INTERNAL)
     finally:
         build = sys.modules.get("brief.build")  # (a command that built nothing started no worker)
         if build is not None:

@@ -12,23 +12,21 @@ import os
 from pathlib import Path
 from typing import Optional
 
-import typer
-
-from brief.cli.base import app, err, load, run, state
+from brief.cli.base import Option, app, echo, err, load, run, state
 
 
 @app.command("distribute")
 def distribute(
-    list_: Optional[Path] = typer.Option(None, "--list", "-L", help="Stakeholder list (YAML), e.g. briefs/stakeholders.example.yaml."),
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Distribute this topic to everyone who asked for it."),
-    all_: bool = typer.Option(False, "--all", help="Distribute every topic each recipient asked for."),
-    out: Path = typer.Option(Path("out/distribution"), "--out", "-o", help="Output directory: DIR/<recipient>/, manifest, passwords.csv, ledger."),
-    tlp: Optional[str] = typer.Option(None, "--tlp", help="Mark this distribution at a higher TLP label than the topics' own, e.g. TLP:AMBER."),
-    send: bool = typer.Option(False, "--send", help="Send by SMTP (settings from BRIEF_SMTP_* or --smtp-config). Without it: a dry run."),
-    smtp_config: Optional[Path] = typer.Option(None, "--smtp-config", help="YAML file with SMTP settings (host, port, starttls, user, password, from)."),
-    ledger: bool = typer.Option(False, "--ledger", help="Print the ledger of --out DIR (what was sent) and exit."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="In a dry run, also print each message's body."),
-    resend_uncertain: bool = typer.Option(False, "--resend-uncertain",
+    list_: Optional[Path] = Option(None, "--list", "-L", help="Stakeholder list (YAML), e.g. briefs/stakeholders.example.yaml."),
+    topic: Optional[str] = Option(None, "--topic", "-t", help="Distribute this topic to everyone who asked for it."),
+    all_: bool = Option(False, "--all", help="Distribute every topic each recipient asked for."),
+    out: Path = Option(Path("out/distribution"), "--out", "-o", help="Output directory: DIR/<recipient>/, manifest, passwords.csv, ledger."),
+    tlp: Optional[str] = Option(None, "--tlp", help="Mark this distribution at a higher TLP label than the topics' own, e.g. TLP:AMBER."),
+    send: bool = Option(False, "--send", help="Send by SMTP (settings from BRIEF_SMTP_* or --smtp-config). Without it: a dry run."),
+    smtp_config: Optional[Path] = Option(None, "--smtp-config", help="YAML file with SMTP settings (host, port, starttls, user, password, from)."),
+    ledger: bool = Option(False, "--ledger", help="Print the ledger of --out DIR (what was sent) and exit."),
+    verbose: bool = Option(False, "--verbose", "-v", help="In a dry run, also print each message's body."),
+    resend_uncertain: bool = Option(False, "--resend-uncertain",
                                           help="Also send the messages a stopped run may have delivered (see the README)."),
 ):
     """Mark a copy of each brief per recipient, gate by TLP, encrypt, and (with --send) email them."""
@@ -61,30 +59,30 @@ def distribute(
         req = Request(resolve(list_), out_dir, topic=topic, all_topics=all_, tlp=tlp, today=build_date(),
                       pinned=bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip()))
         with DistributionLock(out_dir) as lock:  # one run per directory, from reading state to the last send
-            dist = prepare(project, req, lock, echo=typer.echo)
+            dist = prepare(project, req, lock, echo=echo)
             for f in dist.refusals:
-                typer.echo(f"refused: {f.recipient.id} ({f.recipient.where}): {f.reason}")
+                echo(f"refused: {f.recipient.id} ({f.recipient.where}): {f.reason}")
             for c in dist.copies:
                 tag = " (encrypted)" if c.encrypted else ""
-                typer.echo(f"{'wrote' if c.status == 'written' else 'unchanged'}: {c.path}{tag}")
+                echo(f"{'wrote' if c.status == 'written' else 'unchanged'}: {c.path}{tag}")
             if not dist.copies:
-                typer.echo("no copies to make: no recipient asked for these topics or is cleared for them")
+                echo("no copies to make: no recipient asked for these topics or is cleared for them")
                 return 0
             if dist.passwords:
-                typer.echo(f"passwords: {dist.passwords} (mode 0600; deliver them by another channel)")
-            typer.echo(f"manifest: {out_dir / 'manifest.csv'}, {out_dir / 'manifest.json'}")
+                echo(f"passwords: {dist.passwords} (mode 0600; deliver them by another channel)")
+            echo(f"manifest: {out_dir / 'manifest.csv'}, {out_dir / 'manifest.json'}")
             if send:
-                typer.echo(f"sending via {settings.describe()}")
-            result = deliver(dist, project.root, lock, send=send, settings=settings, echo=typer.echo, verbose=verbose,
+                echo(f"sending via {settings.describe()}")
+            result = deliver(dist, project.root, lock, send=send, settings=settings, echo=echo, verbose=verbose,
                              sender_address=os.environ.get("BRIEF_SMTP_FROM"), resend_uncertain=resend_uncertain)
         written = sum(c.status == "written" for c in dist.copies)
         summary = (f"copies: {written} written, {len(dist.copies) - written} unchanged, {len(dist.refusals)} refused by TLP; ")
         uncertain = f", {len(result.uncertain)} may have been sent" if result.uncertain else ""
         if send:
-            typer.echo(summary + f"messages: {result.sent} sent, {result.already} already sent, "
+            echo(summary + f"messages: {result.sent} sent, {result.already} already sent, "
                        f"{len(result.failed)} failed{uncertain}")
         else:
-            typer.echo(summary + f"dry run: {result.would_send} message(s) would be sent, {result.already} already sent"
+            echo(summary + f"dry run: {result.would_send} message(s) would be sent, {result.already} already sent"
                        f"{uncertain}; nothing was sent (add --send)")
         if result.failed:
             for c, why in result.failed:
@@ -100,7 +98,7 @@ def distribute(
 
     code = run(go)
     if code:
-        raise typer.Exit(code)
+        raise SystemExit(code)
 
 
 def _print_ledger(out_dir: Path) -> None:
@@ -108,13 +106,13 @@ def _print_ledger(out_dir: Path) -> None:
 
     rows = read_ledger(out_dir)
     if not rows:
-        typer.echo(f"{out_dir}: no messages in the ledger")
+        echo(f"{out_dir}: no messages in the ledger")
         return
-    typer.echo(f"{'status':<8} {'accepted (or attempted)':<25}  {'recipient':<20} {'email':<32} {'file':<40} sha256 of the copy")
+    echo(f"{'status':<8} {'accepted (or attempted)':<25}  {'recipient':<20} {'email':<32} {'file':<40} sha256 of the copy")
     for r in rows:
         when = r["accepted_at"] or r["attempted_at"]
         extra = f"  ({r['error']})" if r["error"] else ""
-        typer.echo(f"{r['status']:<8} {when}  {r['recipient']:<20} {r['email']:<32} {r['file']:<40} "
+        echo(f"{r['status']:<8} {when}  {r['recipient']:<20} {r['email']:<32} {r['file']:<40} "
                    f"sha256:{r['sha256'][:12]}{extra}")
     sent = sum(r["status"] == "sent" for r in rows)
-    typer.echo(f"{len(rows)} message(s): {sent} sent, {len(rows) - sent} not sent")
+    echo(f"{len(rows)} message(s): {sent} sent, {len(rows) - sent} not sent")

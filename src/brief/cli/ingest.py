@@ -11,19 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import typer
-
-from brief.cli.base import app, root, run
+from brief.cli.base import Argument, Option, app, root, run
+from brief.cli.base import echo as echo_line
 
 
 @app.command("ingest")
 def ingest(
-    file: Path = typer.Argument(..., help="The saved article: an HTML page, a text or Markdown capture, or a PDF report."),
-    source_id: Optional[str] = typer.Option(None, "--id", help="Id of the new source (default: made from the file name)."),
-    url: Optional[str] = typer.Option(None, "--url", help="The article's URL, when the file does not give it."),
-    accessed: Optional[str] = typer.Option(None, "--accessed", help="The date you saved it (YYYY-MM-DD), when the file does not say."),
-    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Show what would be written, and write nothing."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every deleted line with its reason."),
+    file: Path = Argument(..., help="The saved article: an HTML page, a text or Markdown capture, or a PDF report."),
+    source_id: Optional[str] = Option(None, "--id", help="Id of the new source (default: made from the file name)."),
+    url: Optional[str] = Option(None, "--url", help="The article's URL, when the file does not give it."),
+    accessed: Optional[str] = Option(None, "--accessed", help="The date you saved it (YYYY-MM-DD), when the file does not say."),
+    dry_run: bool = Option(False, "--dry-run", "-n", help="Show what would be written, and write nothing."),
+    verbose: bool = Option(False, "--verbose", "-v", help="List every deleted line with its reason."),
 ):
     """Turn a saved article into a new source: original, extracted text, proposed body.txt and source.yaml."""
 
@@ -32,7 +31,7 @@ def ingest(
         from brief.errors import for_terminal
 
         def echo(msg: str) -> None:  # data from the page never reaches the terminal raw
-            typer.echo(for_terminal(msg, prefix=""))
+            echo_line(for_terminal(msg, prefix=""))
 
         project = root()
         p = propose(project, file, source_id, url=url, accessed=accessed)
