@@ -302,15 +302,30 @@ def font_for(ch: str, fs: FontSet) -> str | None:
     return None
 
 
+def _ascii_is_latin(fs: FontSet) -> bool:
+    """Whether every ASCII character is set in the Latin font (as `runs` decides it character by
+    character), so that ASCII text is one Latin run; worked out once per font set."""
+    known = fs.__dict__.get("_ascii_latin")
+    if known is None:
+        known = fs.__dict__["_ascii_latin"] = all(font_for(chr(o), fs) in (LATIN, None) for o in range(128))
+    return known
+
+
 def runs(text: str, fs: FontSet) -> list[tuple[str, str]]:
     """Split text into (font, text) runs. Spaces and format characters (such as a word joiner,
     which is never drawn) join the run they stand in."""
+    if text.isascii() and _ascii_is_latin(fs):
+        return [(LATIN, text)] if text else []
     out: list[tuple[str, str]] = []
+    chosen: dict[str, str] = {}  # a character -> its font ("" for one that joins), decided once
     for ch in text:
-        joins = ch.isspace() or unicodedata.category(ch) == "Cf"
-        f = font_for(ch, fs) if not joins else (out[-1][0] if out else LATIN)
+        f = chosen.get(ch)
         if f is None:
-            f = LATIN  # unreachable after check(); keeps the function total
+            joins = ch.isspace() or unicodedata.category(ch) == "Cf"
+            # (None from font_for is unreachable after check(); LATIN keeps the function total)
+            f = chosen[ch] = "" if joins else (font_for(ch, fs) or LATIN)
+        if not f:
+            f = out[-1][0] if out else LATIN
         if out and out[-1][0] == f:
             out[-1] = (f, out[-1][1] + ch)
         else:

@@ -24,8 +24,11 @@ _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\uf
 def clean_text(value: str) -> str:
     """Drop control characters, lone surrogates and non-characters; fold newlines to spaces."""
     value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    value = _CTRL.sub("", value)
-    return "".join(ch for ch in value if not (unicodedata.category(ch) == "Cn" and (ord(ch) & 0xFFFE) == 0xFFFE))
+    return _NONCHAR.sub("", _CTRL.sub("", value))
+
+
+# The non-characters U+nFFFE and U+nFFFF of every plane.
+_NONCHAR = re.compile("[" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
 
 
 def pick(text: Any, lang: str) -> str:

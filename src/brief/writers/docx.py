@@ -84,7 +84,19 @@ class _Writer:
             prev = n
 
     def run(self, p, text, bold=False, italic=False):
-        r = p.add_run(_xml_safe(text))
+        # The run's w:t made directly: python-docx's `add_run(text)` looks for content to clear
+        # and reads the text character by character (for tabs and newlines, which clean text
+        # never holds); the XML is the same.
+        from docx.text.run import Run
+
+        text = _xml_safe(text)
+        el = p._p.add_r()
+        r = Run(el, p)
+        if text:
+            if "\t" in text or "\n" in text or "\r" in text:
+                r.text = text
+            else:
+                el.add_t(text)
         if bold:
             r.bold = True
         if italic:

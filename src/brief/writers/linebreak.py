@@ -77,24 +77,96 @@ def _opens(U, i: int) -> bool:
     return U[i] in "\"'" and (i == 0 or _is_space(U[i - 1]) or U[i - 1] in CANNOT_END)
 
 
-def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
-    from reportlab.lib.utils import isBytes
-    from reportlab.platypus.paragraph import ParaLines, _FUZZ, cjkU, makeCJKParaLine
+class _Glyph(str):
+    """One character of a paragraph, with its fragment (`frag`) and its `width`, as reportlab's
+    cjkU holds them; made here with each width measured once per font and size."""
 
-    U = []
-    joined = set()  # i: no line may break before U[i] (a word joiner stood there)
+
+def _glyphs(frags, encoding: str):
+    """The paragraph's characters as glyphs, and the positions a word joiner stood before."""
+    from reportlab.lib.utils import isBytes
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    U: list = []
+    joined: set[int] = set()  # i: no line may break before U[i] (a word joiner stood there)
+    measured: dict = {}
     for f in frags:
         text = f.text
         if isBytes(text):
             text = text.decode(encoding)
-        if text:
-            for t in text:
-                if t == WJ:
-                    joined.add(len(U))
-                else:
-                    U.append(cjkU(t, f, encoding))
+        box = getattr(f.cbDefn, "width", 0) if hasattr(f, "cbDefn") else None
+        font, size = getattr(f, "fontName", None), getattr(f, "fontSize", None)
+        for t in text or [text]:
+            if t == WJ:
+                joined.add(len(U))
+                continue
+            u = _Glyph(t)
+            u.frag = f
+            if box is not None:
+                u.width = box
+            else:
+                key = (t, font, size)
+                w = measured.get(key)
+                if w is None:
+                    w = measured[key] = stringWidth(t, font, size)
+                u.width = w
+            U.append(u)
+    return U, joined
+
+
+def _para_line(U, maxWidth, widthUsed, extraSpace, lineBreak, calcBounds):
+    """reportlab's makeCJKParaLine (the same line: its words, sizes and bounds), working on runs
+    of glyphs from one fragment at a time instead of glyph by glyph: within such a run the font,
+    and so the bounds, are the same, and reportlab's sameFrag holds for every glyph after the
+    first, except in a fragment that is an image, an anchor or a line break, whose glyphs each
+    make a word of their own, as there."""
+    from reportlab.lib.rl_accel import sameFrag
+    from reportlab.pdfbase.pdfmetrics import getAscentDescent
+    from reportlab.platypus.paragraph import FragLine, imgNormV, imgVRange
+
+    words = []
+    CW: list = []
+    f0 = FragLine()
+    maxSize = maxAscent = minDescent = 0
+    i, n = 0, len(U)
+    while i < n:
+        f = U[i].frag
+        j = i + 1
+        while j < n and U[j].frag is f:
+            j += 1
+        fontSize = f.fontSize
+        cbDefn = getattr(f, "cbDefn", None) if calcBounds else None
+        if getattr(cbDefn, "width", 0):
+            descent, ascent = imgVRange(imgNormV(cbDefn.height, fontSize), cbDefn.valign, fontSize)
         else:
-            U.append(cjkU(text, f, encoding))
+            ascent, descent = getAscentDescent(f.fontName, fontSize)
+        maxSize = max(maxSize, fontSize)
+        maxAscent = max(maxAscent, ascent)
+        minDescent = min(minDescent, descent)
+        single = "cbDefn" in f.__dict__ or "lineBreak" in f.__dict__
+        for k in range(i, j if single else i + 1):
+            if not sameFrag(f0, f):
+                f0 = f0.clone()
+                f0.text = "".join(CW)
+                words.append(f0)
+                CW = []
+                f0 = f
+            CW.append(U[k])
+        if not single:
+            CW.extend(U[i + 1:j])
+        i = j
+    if CW:
+        f0 = f0.clone()
+        f0.text = "".join(CW)
+        words.append(f0)
+    return FragLine(kind=1, extraSpace=extraSpace, wordCount=1, words=words[1:], fontSize=maxSize, ascent=maxAscent,
+                    descent=minDescent, maxWidth=maxWidth, currentWidth=widthUsed, lineBreak=lineBreak)
+
+
+def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
+    from reportlab.platypus.paragraph import ParaLines, _FUZZ
+
+    U, joined = _glyphs(frags, encoding)
 
     def width(u):
         w = u.width
@@ -104,6 +176,10 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
         return w
 
     n = len(U)
+    # Widths as numbers, unless one is relative to the line's width (then measured per line).
+    plain = not any(hasattr(u.width, "normalizedValue") for u in U)
+    W = [u.width for u in U] if plain else None
+    hard_at = {i for i, u in enumerate(U) if hasattr(u.frag, "lineBreak")}
 
     def may_break(start: int, k: int) -> bool:
         """A line may end before U[k] (the line starting at U[start] keeps something)."""
@@ -129,8 +205,8 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
         i = start
         hard = False
         while i < n:
-            w = width(U[i])
-            if hasattr(U[i].frag, "lineBreak"):
+            w = W[i] if plain else width(U[i])
+            if i in hard_at:
                 hard = True
                 i += 1
                 break
@@ -158,8 +234,8 @@ def cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
             if inside is not None:
                 end = inside
         line = U[start:end]
-        used = sum(width(u) for u in line)
-        lines.append(makeCJKParaLine(line, maxWidth, used, maxWidth - used, hard, calcBounds))
+        used = sum(W[start:end]) if plain else sum(width(u) for u in line)
+        lines.append(_para_line(line, maxWidth, used, maxWidth - used, hard, calcBounds))
         try:
             maxWidth = maxWidths[len(lines)]
         except IndexError:
