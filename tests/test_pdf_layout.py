@@ -542,3 +542,33 @@ def test_a_citation_separator_from_the_strings_stays_literal(tmp_path):
     path = tmp_path / "probe.pdf"
     path.write_bytes(write(doc, dataclasses.replace(options, strings=hostile)))
     assert "[1<b>&amp;</b>2]" in ws(pdf_body_text(path))
+
+
+def test_the_chinese_line_breaker_builds_the_lines_reportlab_would_build_from_the_same_glyphs():
+    """The breaker's own glyphs and line maker (brief.writers.linebreak) give what reportlab's
+    cjkU and makeCJKParaLine give: the same widths, and lines of the same words, fonts, sizes and
+    bounds, for fragments of several fonts, links, an anchor and a line break."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus.paragraph import Paragraph, cjkU, makeCJKParaLine
+
+    from brief.writers.linebreak import _glyphs, _para_line
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=13, wordWrap="CJK")
+    markup = ('Compute <b>concentration</b> in <font size="13">large</font> '
+              '<a href="#ref-1" color="blue">[1]</a><a name="here"/> models<br/>'
+              'and <i>sovereign</i> AI, again and again.')
+    frags = Paragraph(markup, style).frags
+    assert any("cbDefn" in f.__dict__ for f in frags) and any("lineBreak" in f.__dict__ for f in frags)
+    ours, _ = _glyphs(frags, "utf8")
+    theirs = [cjkU(t, f, "utf8") for f in frags for t in (f.text or [f.text])]
+    assert [(str(u), u.width, u.frag) for u in ours] == [(str(u), u.width, u.frag) for u in theirs]
+
+    def shape(line):
+        return (line.fontSize, line.ascent, line.descent, line.currentWidth, line.extraSpace, line.lineBreak,
+                [(w.text, w.fontName, w.fontSize, getattr(w, "link", None)) for w in line.words])
+
+    for calc in (False, True):
+        for cut in range(1, len(ours) + 1, 7):
+            a = _para_line(ours[:cut], 200, 100, 100, False, calc)
+            b = makeCJKParaLine(theirs[:cut], 200, 100, 100, False, calc)
+            assert shape(a) == shape(b), cut
