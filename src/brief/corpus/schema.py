@@ -3,7 +3,6 @@
 `brief schema --out DIR` exports them as JSON Schema so an editor can validate YAML as you type.
 """
 
-from __future__ import annotations
 
 import re
 from typing import Annotated, Literal

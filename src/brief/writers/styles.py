@@ -9,7 +9,6 @@ error at its line. Style names that roles, headings and sections refer to must e
 A broken style file is an `InputError` whose problems read `path:line: message (hint: …)`.
 """
 
-from __future__ import annotations
 
 import dataclasses
 import difflib
